@@ -1,0 +1,57 @@
+"""The resource directory: HSDS 3.1 services, places and live capacity, and search.
+
+Knows nothing of chat. Other packages use only the names below.
+"""
+
+from __future__ import annotations
+
+from directory.capacity import set_capacity
+from directory.config import ConfigError, DirectorySettings
+from directory.db import open_db, write_transaction
+from directory.errors import (
+    DirectoryError,
+    InvalidCapacity,
+    InvalidData,
+    UnknownNeed,
+    UnknownPlace,
+    UnknownService,
+)
+from directory.export import export_directory
+from directory.geo import add_place, haversine_km, resolve
+from directory.importer import import_dataset
+from directory.needs import Need, load_needs, need_keys
+from directory.reader import read
+from directory.search import search
+from directory.types import CapacityChange, ImportSummary, Place, Point, Problem, SearchResult
+from directory.validate import validate
+
+__all__ = [
+    "CapacityChange",
+    "ConfigError",
+    "DirectoryError",
+    "DirectorySettings",
+    "ImportSummary",
+    "InvalidCapacity",
+    "InvalidData",
+    "Need",
+    "Place",
+    "Point",
+    "Problem",
+    "SearchResult",
+    "UnknownNeed",
+    "UnknownPlace",
+    "UnknownService",
+    "add_place",
+    "export_directory",
+    "haversine_km",
+    "import_dataset",
+    "load_needs",
+    "need_keys",
+    "open_db",
+    "read",
+    "resolve",
+    "search",
+    "set_capacity",
+    "validate",
+    "write_transaction",
+]

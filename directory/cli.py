@@ -1,0 +1,391 @@
+"""`wayfinder directory …`: import, validate, export, search and correct the directory."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+import sqlite_utils
+
+from directory import capacity, geo
+from directory.config import ConfigError, DirectorySettings
+from directory.db import open_db
+from directory.demo import load_demo
+from directory.errors import DirectoryError, InvalidData
+from directory.export import export_directory
+from directory.hours import zone
+from directory.importer import import_dataset
+from directory.needs import load_needs
+from directory.reader import read
+from directory.search import search
+from directory.types import ImportSummary, Problem, SearchResult
+from directory.validate import validate
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(func: F) -> F:
+    """--db PATH, defaulting to $WAYFINDER_DB, else wayfinder.db."""
+    return click.option(
+        "--db",
+        "db_path",
+        envvar="WAYFINDER_DB",
+        default="wayfinder.db",
+        show_default=True,
+        type=click.Path(dir_okay=False),
+        help="The SQLite file (env WAYFINDER_DB).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON only.")(func)
+
+
+def _open(db_path: str) -> sqlite_utils.Database:
+    try:
+        return open_db(db_path)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _settings() -> DirectorySettings:
+    try:
+        return DirectorySettings.from_environ()
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _print_problems(problems: list[Problem], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([p.__dict__ for p in problems], indent=2))
+        return
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group("directory")
+def directory_group() -> None:
+    """The resource directory: HSDS import and export, search, bed counts."""
+
+
+@directory_group.command("import")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--by", help="Who is importing, for the change log (default: your user name).")
+@db_option
+@json_option
+def import_command(path: str, by: str | None, db_path: str, as_json: bool) -> None:
+    """Import HSDS 3.x data: a folder of CSV files, a .zip of one, JSON or NDJSON.
+
+    All or nothing: one invalid row aborts the import, lists every problem and
+    leaves the database exactly as it was. Re-importing updates rows in place.
+
+    Example:
+
+        wayfinder directory import ./hsds-export/
+    """
+    db = _open(db_path)
+    try:
+        dataset = read(path)
+        if sys.stderr.isatty() and dataset.size > 2000 and not as_json:
+            with click.progressbar(length=dataset.size, label="Importing", file=sys.stderr) as bar:
+                summary = import_dataset(db, dataset, who=_who(by), progress=bar.update)
+        else:
+            summary = import_dataset(db, dataset, who=_who(by))
+    except InvalidData as error:
+        _print_problems(error.problems, as_json)
+        raise click.ClickException(str(error)) from error
+    _report_import(summary, as_json)
+
+
+def _report_import(summary: ImportSummary, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(summary.__dict__, indent=2))
+        return
+    click.echo(
+        f"Imported {summary.counts['service']} services "
+        f"({summary.created} new, {summary.updated} changed), "
+        f"{summary.counts['location']} locations, "
+        f"{summary.counts['service_capacity']} bed counts."
+    )
+    if summary.skipped:
+        click.echo(f"Not used by Wayfinder, skipped: {', '.join(summary.skipped)}", err=True)
+
+
+@directory_group.command("validate")
+@click.argument("path", type=click.Path(exists=True))
+@db_option
+@json_option
+def validate_command(path: str, db_path: str, as_json: bool) -> None:
+    """Report every problem in HSDS data as FILE:ROW: FIELD: WHY, writing nothing.
+
+    References may point to rows already in the database. Exits with 1 when
+    there is any problem.
+
+    Example:
+
+        wayfinder directory validate services.zip
+    """
+    try:
+        dataset = read(path)
+        db = open_db(db_path, migrate=False) if _exists(db_path) else None
+        problems = validate(dataset, db) if db is None or _has_schema(db) else validate(dataset)
+    except InvalidData as error:
+        problems = error.problems
+    _print_problems(problems, as_json)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    if not as_json:
+        click.echo(f"No problems in {dataset.size} rows.")
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
+
+
+def _has_schema(db: sqlite_utils.Database) -> bool:
+    return "service" in db.table_names()
+
+
+@directory_group.command("export")
+@click.argument("folder", type=click.Path(file_okay=False))
+@db_option
+def export_command(folder: str, db_path: str) -> None:
+    """Write the directory as HSDS 3.1 CSV files plus datapackage.json.
+
+    Example:
+
+        wayfinder directory export ./hsds-out/
+    """
+    written = export_directory(_open(db_path), folder)
+    click.echo(f"Wrote {sum(written.values())} rows in {len(written)} files to {folder}.")
+
+
+@directory_group.command("search")
+@click.option("--need", "need_keys", multiple=True, help="A need key; repeat for any of several.")
+@click.option("--near", help='A ZIP, "City, ST", "lat,lon" or a local place.')
+@click.option("--radius-km", type=float, help="How far to look (default 40, env WAYFINDER_RADIUS_KM).")
+@click.option("--at", "at_text", help="ISO 8601 moment for opening hours (default now).")
+@click.option("--query", help='Words to find in names and descriptions ("pets allowed").')
+@click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
+@db_option
+@json_option
+def search_command(
+    need_keys: tuple[str, ...],
+    near: str | None,
+    radius_km: float | None,
+    at_text: str | None,
+    query: str | None,
+    limit: int,
+    db_path: str,
+    as_json: bool,
+) -> None:
+    """Ranked services near a place: open, with room, close.
+
+    Need keys: detox, shelter, crisis_stabilization, mental_health,
+    substance_use_treatment, sobering, harm_reduction, food, medical,
+    domestic_violence, housing, mobile_crisis, peer_support.
+
+    Example:
+
+        wayfinder directory search --need detox --near 80204
+    """
+    db = _open(db_path)
+    settings = _settings()
+    try:
+        place = geo.resolve(db, near, settings.default_state) if near else None
+        at = _parse_at(at_text, place.timezone if place else None, settings)
+        results = search(
+            db, need_keys, place, radius_km=radius_km, at=at, query=query, limit=limit,
+            settings=settings,
+        )  # fmt: skip
+    except DirectoryError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in results], indent=2))
+        return
+    where = f" near {place.label}" if place else ""
+    wanted = ", ".join(load_needs()[k].label for k in need_keys) or "Services"
+    if not results:
+        click.echo(f"{wanted}{where}: nothing found. Try a larger --radius-km.")
+        return
+    click.echo(f"{wanted}{where}:")
+    for number, result in enumerate(results, start=1):
+        click.echo(format_result(number, result, at))
+
+
+def _parse_at(text: str | None, place_zone: str | None, settings: DirectorySettings) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise click.BadParameter(
+            f"{text!r} is not an ISO 8601 time (e.g. 2026-11-24T03:00-07:00)", param_hint="--at"
+        ) from error
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone(place_zone, settings.default_timezone))
+    return moment
+
+
+def _ago(hours: float) -> str:
+    if hours < 1:
+        return f"{max(round(hours * 60), 1)} min ago"
+    if hours < 48:
+        return f"{round(hours)} h ago"
+    return f"{round(hours / 24)} days ago"
+
+
+def format_result(number: int, result: SearchResult, at: datetime) -> str:
+    """Two lines a person can act on: what, how far, open, beds, phone; then where."""
+    parts = [f"{number:>2}. {result.name}"]
+    if result.distance_km is not None:
+        parts.append(f"{result.distance_km:.1f} km")
+    elif result.address is None:
+        parts.append("serves this area")
+    if result.open_now is True:
+        parts.append("open now")
+    elif result.open_now is False:
+        nxt = result.next_open
+        parts.append(f"closed, opens {nxt:%a %H:%M}" if nxt else "closed")
+    else:
+        parts.append("hours unknown")
+    age = result.capacity_age_hours
+    if result.available is not None and age is not None:
+        of = f" of {result.maximum}" if result.maximum is not None else ""
+        if result.stale:
+            parts.append(f"last reported {result.available}{of} beds {_ago(age)}, call to confirm")
+        elif result.available == 0:
+            parts.append(f"full ({_ago(age)})")
+        else:
+            parts.append(f"{result.available}{of} beds open, updated {_ago(age)}")
+    if result.phone:
+        parts.append(result.phone)
+    lines = [" | ".join(parts)]
+    lines.append(f"    {result.address or 'address given by phone'}")
+    return "\n".join(lines)
+
+
+@directory_group.command("set-capacity")
+@click.argument("service_id")
+@click.option("--available", type=int, required=True, help="Beds open now.")
+@click.option("--maximum", type=int, help="Total beds (kept as it was when not given).")
+@click.option("--by", help="Who reports the count (default: your user name).")
+@db_option
+@json_option
+def set_capacity_command(
+    service_id: str, available: int, maximum: int | None, by: str | None, db_path: str,
+    as_json: bool,
+) -> None:  # fmt: skip
+    """Record a bed count for a service, with its change-log row.
+
+    Example:
+
+        wayfinder directory set-capacity 3f2a… --available 4 --maximum 16
+    """
+    try:
+        change = capacity.set_capacity(
+            _open(db_path), service_id, available, maximum, who=_who(by)
+        )
+    except DirectoryError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(change.__dict__, indent=2))
+        return
+    of = f" of {change.maximum}" if change.maximum is not None else ""
+    was = "none reported" if change.old_available is None else str(change.old_available)
+    click.echo(f"{change.service_name}: {change.available}{of} beds open (was {was}).")
+
+
+@directory_group.command("stats")
+@db_option
+@json_option
+def stats_command(db_path: str, as_json: bool) -> None:
+    """Services by need, and how many bed counts are fresh, stale or missing.
+
+    Example:
+
+        wayfinder directory stats
+    """
+    db = _open(db_path)
+    now = datetime.now(UTC)
+    stats = []
+    for key, need in load_needs().items():
+        rows = db.execute(
+            """SELECT s.id, (SELECT updated FROM service_capacity c WHERE c.service_id = s.id
+                ORDER BY updated DESC LIMIT 1)
+            FROM service s JOIN service_need n ON n.service_id = s.id AND n.need = ?
+            WHERE coalesce(lower(s.status), 'active') NOT IN ('inactive', 'defunct')""",
+            [key],
+        ).fetchall()
+        ages = [capacity.age_hours(updated, now) for _, updated in rows]
+        fresh = sum(1 for a in ages if a is not None and a <= need.freshness_hours)
+        stale = sum(1 for a in ages if a is not None and a > need.freshness_hours)
+        stats.append(
+            {"need": key, "services": len(rows), "fresh_counts": fresh, "stale_counts": stale,
+             "no_count": len(rows) - fresh - stale}
+        )  # fmt: skip
+    if as_json:
+        click.echo(json.dumps(stats, indent=2))
+        return
+    click.echo(f"{'need':<26}{'services':>9}{'fresh':>7}{'stale':>7}{'no count':>10}")
+    for s in stats:
+        click.echo(
+            f"{s['need']:<26}{s['services']:>9}{s['fresh_counts']:>7}"
+            f"{s['stale_counts']:>7}{s['no_count']:>10}"
+        )
+
+
+@directory_group.command("add-place")
+@click.argument("name")
+@click.option("--lat", type=float, required=True)
+@click.option("--lon", type=float, required=True)
+@click.option("--alias", "aliases", multiple=True, help="Another name people use; repeatable.")
+@db_option
+def add_place_command(
+    name: str, lat: float, lon: float, aliases: tuple[str, ...], db_path: str
+) -> None:
+    """Add a local landmark or neighbourhood that searches can be near.
+
+    Example:
+
+        wayfinder directory add-place "Civic Center Park" --lat 39.7372 --lon -104.9890 --alias "civic center"
+    """
+    try:
+        geo.add_place(_open(db_path), name, lat, lon, aliases)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Added {name} ({lat}, {lon}).")
+
+
+@directory_group.command("demo")
+@click.option("--at", "at_text", help="Make the demo's bed counts current as of this ISO time.")
+@db_option
+def demo_command(at_text: str | None, db_path: str) -> None:
+    """Load the fictional Denver-metro demo directory (re-running refreshes it).
+
+    Example:
+
+        wayfinder directory demo --db demo.db
+    """
+    at = _parse_at(at_text, None, _settings()) if at_text else None
+    summary = load_demo(_open(db_path), at)
+    click.echo(
+        f"Demo directory (fictional, Denver metro) loaded into {db_path}: "
+        f"{summary.counts['service']} services."
+    )

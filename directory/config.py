@@ -1,0 +1,53 @@
+"""Directory settings, read once from an injectable mapping (the environment by default)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from directory import geo, hours, needs
+from directory.errors import UnknownNeed
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class DirectorySettings:
+    """How searches behave in this deployment.
+
+    default_state resolves a bare city name ("Aurora") to the deployment's state;
+    default_timezone is used for hours when a location's own zone is unknown;
+    freshness_hours overrides the per-need limits of data/needs.toml.
+    """
+
+    default_state: str | None = None
+    default_timezone: str = "UTC"
+    radius_km: float = 40.0
+    freshness_hours: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DirectorySettings:
+        env = os.environ if environ is None else environ
+        state = env.get("WAYFINDER_DEFAULT_STATE", "").strip().upper() or None
+        if state and state not in geo.STATES:
+            raise ConfigError(f"WAYFINDER_DEFAULT_STATE={state!r} is not a US state code (CO, AZ…).")
+        zone = env.get("WAYFINDER_TIMEZONE", "").strip() or "UTC"
+        if str(hours.zone(zone, "UTC")) != zone:
+            raise ConfigError(f"WAYFINDER_TIMEZONE={zone!r} is not an IANA time zone.")
+        try:
+            radius = float(env.get("WAYFINDER_RADIUS_KM", "40"))
+        except ValueError as error:
+            raise ConfigError("WAYFINDER_RADIUS_KM must be a number of kilometres.") from error
+        freshness: dict[str, float] = {}
+        for item in filter(None, env.get("WAYFINDER_FRESHNESS_HOURS", "").split(",")):
+            key, _, value = item.partition("=")
+            try:
+                freshness[needs.check_needs([key.strip()])[0]] = float(value)
+            except (ValueError, UnknownNeed) as error:
+                raise ConfigError(
+                    f"WAYFINDER_FRESHNESS_HOURS: {item!r} is not NEED=HOURS ({error})."
+                ) from error
+        return cls(state, zone, radius, freshness)

@@ -1,0 +1,259 @@
+"""Writing a validated HSDS dataset into the directory: all of it, or nothing.
+
+Re-importing the same data updates rows in place (by id). For every service in the
+import, its phones, schedules, locations links, taxonomy attributes and service areas
+become exactly those of the import. A bed count in the import replaces the stored one
+only when it is at least as recent: a nightly bulk file must not undo the count a
+shelter texted an hour ago.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+from directory import geo, needs
+from directory.db import write_transaction
+from directory.errors import InvalidData
+from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
+from directory.reader import Dataset, Row
+from directory.types import ImportSummary
+from directory.validate import parse_datetime, validate
+
+# Child tables whose rows, for an imported service, are replaced by the import's rows.
+_OWNED_BY_SERVICE = {
+    "phone": "service_id",
+    "schedule": "service_id",
+    "service_at_location": "service_id",
+    "service_area": "service_id",
+    "attribute": "link_id",
+}
+_LOGGED_SERVICE_FIELDS = ("name", "status", "organization_id", "description")
+
+
+def import_dataset(
+    db: sqlite_utils.Database,
+    dataset: Dataset,
+    *,
+    who: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportSummary:
+    """Validate and write `dataset` in one transaction.
+
+    Raises:
+        InvalidData: with every problem found; the database is left exactly as it was.
+    """
+    with write_transaction(db):
+        problems = validate(dataset, db)
+        if problems:
+            raise InvalidData(problems)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        service_ids = [row["id"] for row in dataset.tables["service"]]
+        before = _snapshot(db, service_ids)
+        capacity_ids = [row["id"] for row in dataset.tables["service_capacity"]]
+        counts_before = _capacities(db, capacity_ids)
+        counts = {}
+        for table in ORDER:
+            rows = dataset.tables[table]
+            if table == "service_capacity":
+                rows = [_normalized_capacity(row) for row in rows]
+            _upsert(db, table, rows)
+            counts[table] = len(rows)
+            if progress:
+                progress(len(rows))
+        _replace_children(db, dataset, service_ids)
+        needs.assign_needs(db, service_ids)
+        rebuild_search_index(db)
+        created, updated = _log_changes(db, dataset, before, who, now)
+        _log_capacity(db, counts_before, _capacities(db, capacity_ids), who, now)
+    return ImportSummary(counts, created, updated, dataset.skipped)
+
+
+def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:
+    columns = ", ".join(_LOGGED_SERVICE_FIELDS)
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"SELECT id, {columns} FROM service WHERE id IN ({marks})", chunk):
+            found[row[0]] = dict(zip(_LOGGED_SERVICE_FIELDS, row[1:], strict=True))
+    return found
+
+
+def _capacities(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
+    found = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(
+            f"SELECT id, service_id, available, maximum FROM service_capacity "
+            f"WHERE id IN ({marks})",
+            chunk,
+        ):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def _log_capacity(
+    db: sqlite_utils.Database,
+    before: dict[str, tuple[object, ...]],
+    after: dict[str, tuple[object, ...]],
+    who: str,
+    now: str,
+) -> None:
+    rows = []
+    for cid, (sid, available, maximum) in after.items():
+        old = before.get(cid, (sid, None, None))
+        for name, old_value, new_value in (
+            ("available", old[1], available),
+            ("maximum", old[2], maximum),
+        ):
+            if old_value != new_value:
+                rows.append((sid, now, name, _str(old_value), _str(new_value), who))
+    db.conn.executemany(
+        """INSERT INTO change_log (resource_id, resource_type, last_action_date,
+        last_action_type, field_name, previous_value, replacement_value, updated_by, channel)
+        VALUES (?, 'service_capacity', ?, 'update', ?, ?, ?, ?, 'import')""",
+        rows,
+    )
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _value(table: str, column: str, value: object) -> object:
+    if value is None or value == "":
+        return None
+    if (table, column) in INTEGER_COLUMNS:
+        return int(float(str(value)))
+    if (table, column) in REAL_COLUMNS:
+        return float(str(value))
+    return value
+
+
+def _normalized_capacity(row: Row) -> Row:
+    """Store `updated` in UTC, so that counts compare and sort as text."""
+    stamp = parse_datetime(str(row["updated"]))
+    assert stamp is not None  # validate() refused unparsable times
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return {**row, "updated": stamp.astimezone(UTC).isoformat(timespec="seconds")}
+
+
+def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
+    if not rows:
+        return
+    columns = TABLES[table][1]
+    present = [c for c in columns if any(c in row for row in rows)]
+    names = ", ".join(present)
+    marks = ", ".join("?" * len(present))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in present if c != "id")
+    guard = (
+        " WHERE excluded.updated >= service_capacity.updated"
+        if table == "service_capacity"
+        else ""
+    )
+    sql = (
+        f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+        f"ON CONFLICT(id) DO UPDATE SET {updates}{guard}"
+        if updates
+        else f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
+    )
+    db.conn.executemany(
+        sql, ([_value(table, c, row.get(c)) for c in present] for row in rows)
+    )
+
+
+def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: list[str]) -> None:
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS _imported (tbl TEXT, id TEXT)")
+    db.execute("DELETE FROM _imported")
+    db.conn.executemany(
+        "INSERT INTO _imported VALUES (?, ?)",
+        (
+            (table, row["id"])
+            for table in [*_OWNED_BY_SERVICE, "service"]
+            for row in dataset.tables[table]
+        ),
+    )
+    for table, column in _OWNED_BY_SERVICE.items():
+        db.execute(
+            f"""DELETE FROM {table} WHERE {column} IN
+                (SELECT id FROM _imported WHERE tbl = 'service')
+            AND id NOT IN (SELECT id FROM _imported WHERE tbl = ?)""",
+            [table],
+        )
+
+
+def rebuild_search_index(db: sqlite_utils.Database) -> None:
+    """Recompute the points and areas search reads (inside the caller's transaction)."""
+    db.execute("DELETE FROM search_point")
+    db.execute("DELETE FROM search_point_rtree")
+    db.execute(
+        """INSERT INTO search_point (service_id, location_id, lat, lon, timezone, address)
+        SELECT sal.service_id, l.id, coalesce(l.latitude, z.lat), coalesce(l.longitude, z.lon),
+            z.timezone,
+            nullif(trim(coalesce(a.address_1, '') || coalesce(' ' || a.address_2, '')
+                || coalesce(', ' || a.city, '') || coalesce(', ' || a.state_province, '')
+                || coalesce(' ' || a.postal_code, ''), ', '), '')
+        FROM service_at_location sal
+        JOIN location l ON l.id = sal.location_id
+        LEFT JOIN address a ON a.id = (
+            SELECT id FROM address WHERE location_id = l.id
+            ORDER BY coalesce(address_type, 'physical') = 'physical' DESC, id LIMIT 1)
+        LEFT JOIN zip z ON z.zip = substr(a.postal_code, 1, 5)
+        WHERE coalesce(l.location_type, 'physical') = 'physical'
+            AND coalesce(l.latitude, z.lat) IS NOT NULL"""
+    )
+    db.execute(
+        "INSERT INTO search_point_rtree SELECT id, lat, lat, lon, lon FROM search_point"
+    )
+    db.execute("DELETE FROM search_area")
+    db.execute("DELETE FROM search_area_rtree")
+    areas = []
+    for sid, area_id, extent in db.execute(
+        "SELECT service_id, id, extent FROM service_area "
+        "WHERE lower(extent_type) = 'geojson' AND extent IS NOT NULL"
+    ):
+        geometry = geo.parse_geojson(extent)
+        areas.append((sid, area_id, json.dumps(geometry), *geo.geometry_bbox(geometry)))
+    for number, (sid, area_id, geometry_text, *box) in enumerate(areas, start=1):
+        db.execute(
+            "INSERT INTO search_area (id, service_id, service_area_id, geometry) "
+            "VALUES (?, ?, ?, ?)",
+            [number, sid, area_id, geometry_text],
+        )
+        db.execute("INSERT INTO search_area_rtree VALUES (?, ?, ?, ?, ?)", [number, *box])
+
+
+def _log_changes(
+    db: sqlite_utils.Database,
+    dataset: Dataset,
+    before: dict[str, dict[str, object]],
+    who: str,
+    now: str,
+) -> tuple[int, int]:
+    rows = []
+    created = updated = 0
+    for service in dataset.tables["service"]:
+        sid = service["id"]
+        old = before.get(sid)
+        if old is None:
+            created += 1
+            rows.append((sid, "service", now, "create", None, None, service.get("name"), who))
+            continue
+        changed = [f for f in _LOGGED_SERVICE_FIELDS if (old[f] or None) != service.get(f)]
+        updated += bool(changed)
+        rows += [
+            (sid, "service", now, "update", f, old[f], service.get(f), who) for f in changed
+        ]
+    db.conn.executemany(
+        """INSERT INTO change_log (resource_id, resource_type, last_action_date,
+        last_action_type, field_name, previous_value, replacement_value, updated_by, channel)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'import')""",
+        rows,
+    )
+    return created, updated

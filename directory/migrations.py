@@ -1,0 +1,121 @@
+"""Forward-only schema migrations, numbered by `PRAGMA user_version`.
+
+Each migration runs inside the caller's write transaction, so a file is never left
+half-migrated. Add a function at the end of MIGRATIONS; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from directory import geo
+from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
+
+
+def _create_hsds_tables(db: sqlite_utils.Database) -> None:
+    for table, (_, columns) in TABLES.items():
+        types: dict[str, type] = {}
+        for column in columns:
+            if (table, column) in INTEGER_COLUMNS:
+                types[column] = int
+            elif (table, column) in REAL_COLUMNS:
+                types[column] = float
+            else:
+                types[column] = str
+        db[table].create(types, pk="id", not_null={"id"})  # type: ignore[union-attr]
+    for table, column in [
+        ("service", "organization_id"),
+        ("service", "status"),
+        ("service_at_location", "service_id"),
+        ("service_at_location", "location_id"),
+        ("address", "location_id"),
+        ("phone", "service_id"),
+        ("phone", "location_id"),
+        ("schedule", "service_id"),
+        ("schedule", "location_id"),
+        ("schedule", "service_at_location_id"),
+        ("attribute", "link_id"),
+        ("attribute", "taxonomy_term_id"),
+        ("service_capacity", "service_id"),
+        ("service_area", "service_id"),
+        ("location", "organization_id"),
+    ]:
+        db[table].create_index([column])  # type: ignore[union-attr]
+    db["service"].enable_fts(  # type: ignore[union-attr]
+        ["name", "alternate_name", "description", "eligibility_description"],
+        create_triggers=True,
+        tokenize="porter",
+    )
+
+
+def _create_own_tables(db: sqlite_utils.Database) -> None:
+    # The needs each service serves, and where that came from (taxonomy term or text).
+    db.execute(
+        """CREATE TABLE service_need (
+            service_id TEXT NOT NULL, need TEXT NOT NULL, source TEXT NOT NULL,
+            PRIMARY KEY (need, service_id)) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX service_need_service ON service_need (service_id)")
+    # One row per (service, public location with coordinates): what search reads.
+    db.execute(
+        """CREATE TABLE search_point (
+            id INTEGER PRIMARY KEY, service_id TEXT NOT NULL, location_id TEXT NOT NULL,
+            lat REAL NOT NULL, lon REAL NOT NULL, timezone TEXT, address TEXT)"""
+    )
+    db.execute("CREATE INDEX search_point_service ON search_point (service_id)")
+    db.execute("CREATE VIRTUAL TABLE search_point_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    # Service areas (mobile teams, confidential shelters): bounding boxes for the index,
+    # the polygon itself checked exactly afterwards.
+    db.execute(
+        """CREATE TABLE search_area (
+            id INTEGER PRIMARY KEY, service_id TEXT NOT NULL, service_area_id TEXT NOT NULL,
+            geometry TEXT NOT NULL)"""
+    )
+    db.execute("CREATE VIRTUAL TABLE search_area_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    # Local places added by admins: neighbourhoods and landmarks people name.
+    db.execute(
+        """CREATE TABLE place (
+            id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            lat REAL NOT NULL, lon REAL NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL)"""
+    )
+    # Append-only change log, shaped after HSDS's `metadata` table plus who/how/result.
+    db.execute(
+        """CREATE TABLE change_log (
+            id INTEGER PRIMARY KEY, resource_id TEXT NOT NULL, resource_type TEXT NOT NULL,
+            last_action_date TEXT NOT NULL, last_action_type TEXT NOT NULL,
+            field_name TEXT, previous_value TEXT, replacement_value TEXT,
+            updated_by TEXT NOT NULL, channel TEXT NOT NULL DEFAULT 'cli',
+            result TEXT NOT NULL DEFAULT 'applied')"""
+    )
+    db.execute("CREATE INDEX change_log_resource ON change_log (resource_id)")
+    for action in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""CREATE TRIGGER change_log_no_{action.lower()} BEFORE {action} ON change_log
+            BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END"""
+        )
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    _create_hsds_tables(db)
+    _create_own_tables(db)
+    geo.create_gazetteer(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+
+
+def upgrade(db: sqlite_utils.Database) -> int:
+    """Apply every migration this file has not had yet; return the new version."""
+    current = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if current > len(MIGRATIONS):
+        raise RuntimeError(
+            f"This database is at schema version {current}, newer than this Wayfinder "
+            f"({len(MIGRATIONS)}). Upgrade Wayfinder before opening it."
+        )
+    for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
+        migration(db)
+        db.execute(f"PRAGMA user_version = {number}")
+    return len(MIGRATIONS)

@@ -1,0 +1,224 @@
+"""Reading HSDS 3.x data from disk into rows, remembering where each row came from.
+
+Accepted: a folder of CSV files (with or without `datapackage.json`), a `.zip` of such a
+folder, a JSON file holding one service, a list of services or an API page
+(`{"contents": [...]}`), and NDJSON (one service per line). Nested JSON objects are
+flattened into the same tables the CSV files fill, with their parents' ids filled in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from directory.errors import InvalidData
+from directory.hsds import JSON_CHILDREN, TABLES, table_for_file
+from directory.types import Problem
+
+# One HSDS row: its fields as text (or None), plus where it was read.
+Row = dict[str, Any]
+
+MAX_FILE_BYTES = 512 * 1024 * 1024
+
+
+@dataclass
+class Dataset:
+    """Rows by table, in file order, and the files that were not read."""
+
+    tables: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, table: str, row: Row) -> None:
+        self.tables[table].append(row)
+
+    @property
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+
+def read(path: str | Path) -> Dataset:
+    """Read HSDS data from a folder, a zip, a JSON or an NDJSON file.
+
+    Raises:
+        InvalidData: the path cannot be read at all (missing, not HSDS, broken JSON).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InvalidData([Problem(str(path), "-", "path", "does not exist")])
+    if path.is_dir():
+        return _read_tabular({p.name: p.read_bytes for p in sorted(path.iterdir())}, path.name)
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            members = {
+                name.rsplit("/", 1)[-1]: (lambda n=name: archive.read(n))
+                for name in archive.namelist()
+                if not name.endswith("/") and "__MACOSX" not in name
+            }
+            return _read_tabular(members, path.name)
+    if path.suffix.lower() == ".csv":
+        return _read_tabular({path.name: path.read_bytes}, path.name)
+    return _read_json(path)
+
+
+def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
+    data = Dataset()
+    paths = {name: name for name in files}
+    if "datapackage.json" in files:
+        try:
+            package = json.loads(files["datapackage.json"]())
+            for resource in package.get("resources", []):
+                file_name = str(resource.get("path", "")).rsplit("/", 1)[-1]
+                if resource.get("name") in TABLES and file_name in files:
+                    paths[file_name] = resource["name"]
+        except (json.JSONDecodeError, AttributeError) as error:
+            raise InvalidData(
+                [Problem("datapackage.json", "-", "-", f"is not valid JSON ({error})")]
+            ) from error
+    problems = []
+    for name, loader in files.items():
+        if name == "datapackage.json" or name.startswith("."):
+            continue
+        table = paths[name] if paths[name] in TABLES else table_for_file(name)
+        if not name.lower().endswith(".csv") or table is None:
+            data.skipped.append(name)
+            continue
+        raw = loader()
+        if len(raw) > MAX_FILE_BYTES:
+            problems.append(Problem(name, "-", "-", "is larger than 512 MB"))
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            problems.append(
+                Problem(name, "-", "-", f"is not UTF-8 (byte {error.start}); save it as UTF-8")
+            )
+            continue
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        if not reader.fieldnames or "id" not in reader.fieldnames:
+            problems.append(Problem(name, 1, "id", "the header has no id column"))
+            continue
+        try:
+            for number, record in enumerate(reader, start=2):
+                if None in record:
+                    problems.append(Problem(name, number, "-", "has more values than the header"))
+                    continue
+                row: Row = {k: (v if v != "" else None) for k, v in record.items() if k}
+                row["_file"], row["_row"] = name, number
+                data.add(table, row)
+        except csv.Error as error:
+            problems.append(Problem(name, reader.line_num, "-", f"is not valid CSV ({error})"))
+    if problems:
+        raise InvalidData(problems)
+    if data.size == 0:
+        raise InvalidData([Problem(label, "-", "-", "holds no HSDS CSV file (services.csv, …)")])
+    return data
+
+
+def _read_json(path: Path) -> Dataset:
+    name = path.name
+    try:
+        text = path.read_text("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidData([Problem(name, "-", "-", "is not UTF-8")]) from error
+    items: list[tuple[int | str, Any]]
+    try:
+        document = json.loads(text)
+        if isinstance(document, dict) and isinstance(document.get("contents"), list):
+            document = document["contents"]
+        items = list(enumerate(document if isinstance(document, list) else [document], 1))
+    except json.JSONDecodeError:
+        items = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    items.append((number, json.loads(line)))
+                except json.JSONDecodeError as error:
+                    raise InvalidData(
+                        [Problem(name, number, "-", f"is not valid JSON ({error.msg})")]
+                    ) from error
+    data = Dataset()
+    problems = []
+    for number, item in items:
+        if not isinstance(item, dict) or "id" not in item:
+            problems.append(Problem(name, number, "-", "is not an HSDS service object"))
+            continue
+        for table, row in _flatten("service", item, {}):
+            row["_file"], row["_row"], row["_table"] = name, number, table
+            data.add(table, row)
+    if problems:
+        raise InvalidData(problems)
+    if data.size == 0:
+        raise InvalidData([Problem(name, "-", "-", "holds no HSDS service")])
+    return _dedupe(data)
+
+
+def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterator[tuple[str, Row]]:
+    """Yield (table, row) for an object and every object nested in it."""
+    columns = TABLES[table][1]
+    row: Row = {c: _text(obj.get(c)) for c in columns if c in obj}
+    for column, value in parent.items():
+        if column in columns and not row.get(column):
+            row[column] = value
+    if table == "attribute" and isinstance(obj.get("taxonomy_term"), dict):
+        row.setdefault("taxonomy_term_id", obj["taxonomy_term"].get("id"))
+    if table == "service_capacity" and isinstance(obj.get("unit"), dict):
+        row.setdefault("unit_id", obj["unit"].get("id"))
+    if table == "service_at_location" and isinstance(obj.get("location"), dict):
+        row.setdefault("location_id", obj["location"].get("id"))
+    if table == "service" and isinstance(obj.get("organization"), dict):
+        row.setdefault("organization_id", obj["organization"].get("id"))
+    yield table, row
+    links = _links(table, row)
+    for key, child_table in JSON_CHILDREN.items():
+        value = obj.get(key)
+        children = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
+        for child in children:
+            if isinstance(child, dict) and child.get("id") is not None:
+                yield from _flatten(child_table, child, links)
+
+
+def _links(table: str, row: Row) -> dict[str, Any]:
+    """The parent ids a nested child inherits (a service's phones get its service_id…)."""
+    own = row.get("id")
+    if table == "service":
+        return {"service_id": own, "link_id": own, "link_entity": "service"}
+    if table == "service_at_location":
+        return {"service_at_location_id": own, "service_id": row.get("service_id")}
+    if table == "location":
+        return {"location_id": own}
+    if table == "organization":
+        return {"organization_id": own}
+    if table == "taxonomy_term":
+        return {"taxonomy_id": row.get("taxonomy_id")}
+    return {}
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+def _dedupe(data: Dataset) -> Dataset:
+    """Nested JSON repeats shared objects (one organization for many services): keep one."""
+    for table, rows in data.tables.items():
+        seen: set[str] = set()
+        kept = []
+        for row in rows:
+            key = str(row.get("id"))
+            if key not in seen:
+                seen.add(key)
+                kept.append(row)
+        data.tables[table] = kept
+    return data
+

@@ -1,0 +1,249 @@
+"""Ranked search: services for any of the needs, near a place, at a moment.
+
+Ranking, in order: serves a wanted need → open at that time (unknown hours before
+closed) → has room (a fresh count above zero) → count unknown or stale → full → distance.
+Inactive and defunct services are never returned. Services without a public location
+(confidential shelters, mobile teams) are found by the area they serve and come with a
+phone number but no address.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+from directory import capacity, geo, hours, needs
+from directory.config import DirectorySettings
+from directory.types import Place, Point, SearchResult
+
+_EXCLUDED_STATUSES = ("inactive", "defunct")
+
+
+@dataclass
+class _Candidate:
+    service_id: str
+    distance_km: float | None = None
+    timezone: str | None = None
+    address: str | None = None
+    location_id: str | None = None
+
+
+def search(
+    db: sqlite_utils.Database,
+    need_keys: Sequence[str] = (),
+    near: str | Place | None = None,
+    *,
+    radius_km: float | None = None,
+    at: datetime | None = None,
+    query: str | None = None,
+    limit: int = 10,
+    settings: DirectorySettings | None = None,
+) -> list[SearchResult]:
+    """The best `limit` services for any of `need_keys` within `radius_km` of `near`.
+
+    Raises:
+        UnknownNeed: a need key is not known.
+        UnknownPlace: `near` cannot be resolved.
+    """
+    settings = settings or DirectorySettings()
+    wanted = needs.check_needs(need_keys)
+    at = (at or datetime.now(UTC)).astimezone(UTC)
+    radius = settings.radius_km if radius_km is None else radius_km
+    place = geo.resolve(db, near, settings.default_state) if isinstance(near, str) else near
+    if place is not None:
+        candidates = _near(db, place.point, radius, wanted)
+    else:
+        candidates = _everywhere(db, wanted)
+    if query and query.strip():
+        matching = _full_text(db, query)
+        candidates = {sid: c for sid, c in candidates.items() if sid in matching}
+    if not candidates:
+        return []
+    default_tz = settings.default_timezone if place is None else (
+        place.timezone or settings.default_timezone
+    )
+    results = _details(db, candidates, wanted, at, default_tz, settings)
+    results.sort(key=lambda r: _rank(r, wanted))
+    return results[:limit]
+
+
+def _rank(result: SearchResult, wanted: list[str]) -> tuple[int, int, int, float]:
+    serves = 0 if not wanted or set(result.needs) & set(wanted) else 1
+    opened = {True: 0, None: 1, False: 2}[result.open_now]
+    if result.available is None or result.stale:
+        room = 1
+    else:
+        room = 0 if result.available > 0 else 2
+    # A team that serves the whole area comes to you: it sorts as if it were here.
+    return serves, opened, room, result.distance_km or 0.0
+
+
+def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
+    if not wanted:
+        return "", []
+    marks = ",".join("?" * len(wanted))
+    return (
+        f" JOIN (SELECT DISTINCT service_id FROM service_need WHERE need IN ({marks})) sn "
+        f"ON sn.service_id = {alias}.service_id",
+        list(wanted),
+    )
+
+
+def _near(
+    db: sqlite_utils.Database, center: Point, radius_km: float, wanted: list[str]
+) -> dict[str, _Candidate]:
+    lat0, lat1, lon0, lon1 = geo.bounding_box(center, radius_km)
+    join, params = _need_filter(wanted, "sp")
+    found: dict[str, _Candidate] = {}
+    rows = db.execute(
+        "SELECT sp.service_id, sp.lat, sp.lon, sp.timezone, sp.address, sp.location_id "
+        "FROM search_point_rtree r JOIN search_point sp ON sp.id = r.id" + join + " "
+        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?",
+        [*params, lat1, lat0, lon1, lon0],
+    )
+    for sid, lat, lon, tz, address, location_id in rows:
+        distance = geo.haversine_km(center, Point(lat, lon))
+        if distance <= radius_km and (sid not in found or distance < (found[sid].distance_km or 0)):
+            found[sid] = _Candidate(sid, distance, tz, address, location_id)
+    join, params = _need_filter(wanted, "sa")
+    rows = db.execute(
+        "SELECT sa.service_id, sa.geometry FROM search_area_rtree r "
+        "JOIN search_area sa ON sa.id = r.id" + join + " "
+        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?",
+        [*params, center.lat, center.lat, center.lon, center.lon],
+    )
+    for sid, geometry in rows:
+        if sid not in found and geo.geometry_contains(json.loads(geometry), center):
+            found[sid] = _Candidate(sid)
+    return found
+
+
+def _everywhere(db: sqlite_utils.Database, wanted: list[str]) -> dict[str, _Candidate]:
+    if wanted:
+        marks = ",".join("?" * len(wanted))
+        rows = db.execute(
+            f"SELECT DISTINCT service_id FROM service_need WHERE need IN ({marks})", wanted
+        )
+    else:
+        rows = db.execute("SELECT id FROM service")
+    found = {row[0]: _Candidate(row[0]) for row in rows}
+    for sid, tz, address, location_id in db.execute(
+        "SELECT service_id, timezone, address, location_id FROM search_point"
+    ):
+        if sid in found and found[sid].location_id is None:
+            found[sid] = _Candidate(sid, None, tz, address, location_id)
+    return found
+
+
+def _full_text(db: sqlite_utils.Database, query: str) -> set[str]:
+    """Service ids whose name, description or eligibility match all the words of `query`."""
+    words = [w.replace('"', "") for w in query.split() if w.replace('"', "")]
+    if not words:
+        return set()
+    expression = " ".join(f'"{w}"' for w in words)
+    return {
+        row[0]
+        for row in db.execute(
+            "SELECT service.id FROM service_fts JOIN service ON service.rowid = service_fts.rowid "
+            "WHERE service_fts MATCH ?",
+            [expression],
+        )
+    }
+
+
+def _in_chunks(
+    db: sqlite_utils.Database, sql: str, ids: Sequence[str]
+) -> Iterable[tuple[Any, ...]]:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        yield from db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
+
+
+def _details(
+    db: sqlite_utils.Database,
+    candidates: dict[str, _Candidate],
+    wanted: list[str],
+    at: datetime,
+    default_tz: str,
+    settings: DirectorySettings,
+) -> list[SearchResult]:
+    ids = list(candidates)
+    services = {
+        row[0]: row[1:]
+        for row in _in_chunks(
+            db,
+            "SELECT s.id, s.name, s.status, o.name FROM service s "
+            "LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id IN ({marks})",
+            ids,
+        )
+    }
+    service_needs: dict[str, list[str]] = defaultdict(list)
+    for sid, need in _in_chunks(
+        db, "SELECT service_id, need FROM service_need WHERE service_id IN ({marks})", ids
+    ):
+        service_needs[sid].append(need)
+    phones: dict[str, str] = {}
+    for sid, number in _in_chunks(
+        db,
+        "SELECT service_id, number FROM phone WHERE service_id IN ({marks}) "
+        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
+        ids,
+    ):
+        phones.setdefault(sid, number)
+    schedule_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
+               "timezone")  # fmt: skip
+    for row in _in_chunks(
+        db, f"SELECT {', '.join(columns)} FROM schedule WHERE service_id IN ({{marks}})", ids
+    ):
+        schedule_rows[row[0]].append(dict(zip(columns, row, strict=True)))
+    counts: dict[str, tuple[Any, ...]] = {}
+    for sid, available, maximum, updated in _in_chunks(
+        db,
+        "SELECT service_id, available, maximum, updated FROM service_capacity "
+        "WHERE service_id IN ({marks}) ORDER BY service_id, updated DESC",
+        ids,
+    ):
+        counts.setdefault(sid, (available, maximum, updated))
+    results = []
+    for sid, candidate in candidates.items():
+        if sid not in services:
+            continue
+        name, status, organization = services[sid]
+        if (status or "").lower() in _EXCLUDED_STATUSES:
+            continue
+        tz = hours.zone(candidate.timezone, default_tz)
+        spans = hours.spans(schedule_rows.get(sid, []))
+        open_now = hours.is_open(spans, at, tz)
+        if (status or "").lower() == "temporarily closed":
+            open_now = False
+        available, maximum, updated = counts.get(sid, (None, None, None))
+        age = capacity.age_hours(updated, at)
+        keys = sorted(service_needs.get(sid, []), key=needs.need_keys().index)
+        results.append(
+            SearchResult(
+                id=sid,
+                name=name,
+                needs=keys,
+                distance_km=round(candidate.distance_km, 2)
+                if candidate.distance_km is not None
+                else None,
+                address=candidate.address,
+                phone=phones.get(sid),
+                open_now=open_now,
+                available=available,
+                maximum=maximum,
+                capacity_updated=updated,
+                stale=capacity.is_stale(age, keys, settings.freshness_hours),
+                organization=organization,
+                next_open=None if open_now else hours.next_opening(spans, at, tz),
+                capacity_age_hours=age,
+            )
+        )
+    return results

@@ -1,0 +1,97 @@
+"""Named shapes that cross the directory's boundary: search results, places, problems."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Point:
+    """A position on Earth in decimal degrees (WGS 84)."""
+
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a search is centred: what was asked for, and where we took it to be."""
+
+    kind: str  # zip | city | place | coordinates
+    text: str
+    lat: float
+    lon: float
+    label: str
+    zip: str | None = None
+    city: str | None = None
+    state: str | None = None
+    timezone: str | None = None
+
+    @property
+    def point(self) -> Point:
+        return Point(self.lat, self.lon)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One service in a ranked answer; `as_json()` is the stable `search --json` shape."""
+
+    id: str
+    name: str
+    needs: list[str]
+    distance_km: float | None
+    address: str | None
+    phone: str | None
+    open_now: bool | None
+    available: int | None
+    maximum: int | None
+    capacity_updated: str | None
+    stale: bool | None
+    # Beyond the stable shape: used by replies, not printed by --json.
+    organization: str | None = None
+    next_open: datetime | None = field(default=None, compare=False)
+    capacity_age_hours: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        for extra in ("organization", "next_open", "capacity_age_hours"):
+            data.pop(extra)
+        return data
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file cannot be imported, located as `file:row: field: why`."""
+
+    file: str
+    row: int | str
+    field: str
+    why: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.row}: {self.field}: {self.why}"
+
+
+@dataclass(frozen=True)
+class CapacityChange:
+    """A bed count as it was and as it is now, after `set_capacity`."""
+
+    service_id: str
+    service_name: str
+    old_available: int | None
+    old_maximum: int | None
+    available: int
+    maximum: int | None
+    updated: str
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an import wrote, table by table, and what it skipped."""
+
+    counts: dict[str, int]
+    created: int
+    updated: int
+    skipped_files: list[str] = field(default_factory=list)

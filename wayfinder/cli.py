@@ -1,0 +1,20 @@
+"""The `wayfinder` command: one click group gathering each package's commands."""
+
+from __future__ import annotations
+
+import click
+
+from directory.cli import directory_group
+from wayfinder import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="wayfinder")
+def cli() -> None:
+    """Wayfinder: find detox, shelter, crisis care and more by need and place.
+
+    Anyone in crisis: call or text 988. Life in danger: call 911.
+    """
+
+
+cli.add_command(directory_group)
