@@ -72,7 +72,7 @@ def set_capacity(
                 [str(uuid.uuid4()), service_id, _bed_unit(db), available, new_maximum, "Beds",
                  stamp],
             )  # fmt: skip
-        log = [("available", old_available, available)]
+        log: list[tuple[str, object, object]] = [("available", old_available, available)]
         if new_maximum != old_maximum:
             log.append(("maximum", old_maximum, new_maximum))
         db.conn.executemany(
@@ -94,9 +94,7 @@ def _bed_unit(db: sqlite_utils.Database) -> str:
     if row:
         return str(row[0])
     unit_id = str(uuid.uuid4())
-    db.execute(
-        "INSERT INTO unit (id, name, identifier) VALUES (?, 'Bed', 'bed')", [unit_id]
-    )
+    db.execute("INSERT INTO unit (id, name, identifier) VALUES (?, 'Bed', 'bed')", [unit_id])
     return unit_id
 
 

@@ -179,7 +179,9 @@ def export_command(folder: str, db_path: str) -> None:
 @directory_group.command("search")
 @click.option("--need", "need_keys", multiple=True, help="A need key; repeat for any of several.")
 @click.option("--near", help='A ZIP, "City, ST", "lat,lon" or a local place.')
-@click.option("--radius-km", type=float, help="How far to look (default 40, env WAYFINDER_RADIUS_KM).")
+@click.option(
+    "--radius-km", type=float, help="How far to look (default 40, env WAYFINDER_RADIUS_KM)."
+)
 @click.option("--at", "at_text", help="ISO 8601 moment for opening hours (default now).")
 @click.option("--query", help='Words to find in names and descriptions ("pets allowed").')
 @click.option("--limit", type=click.IntRange(1, 500), default=10, show_default=True)
@@ -299,9 +301,7 @@ def set_capacity_command(
         wayfinder directory set-capacity 3f2a… --available 4 --maximum 16
     """
     try:
-        change = capacity.set_capacity(
-            _open(db_path), service_id, available, maximum, who=_who(by)
-        )
+        change = capacity.set_capacity(_open(db_path), service_id, available, maximum, who=_who(by))
     except DirectoryError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -364,7 +364,8 @@ def add_place_command(
 
     Example:
 
-        wayfinder directory add-place "Civic Center Park" --lat 39.7372 --lon -104.9890 --alias "civic center"
+        wayfinder directory add-place "Civic Center Park" --lat 39.7372
+        --lon -104.9890 --alias "civic center"
     """
     try:
         geo.add_place(_open(db_path), name, lat, lon, aliases)

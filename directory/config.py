@@ -33,7 +33,9 @@ class DirectorySettings:
         env = os.environ if environ is None else environ
         state = env.get("WAYFINDER_DEFAULT_STATE", "").strip().upper() or None
         if state and state not in geo.STATES:
-            raise ConfigError(f"WAYFINDER_DEFAULT_STATE={state!r} is not a US state code (CO, AZ…).")
+            raise ConfigError(
+                f"WAYFINDER_DEFAULT_STATE={state!r} is not a US state code (CO, AZ…)."
+            )
         zone = env.get("WAYFINDER_TIMEZONE", "").strip() or "UTC"
         if str(hours.zone(zone, "UTC")) != zone:
             raise ConfigError(f"WAYFINDER_TIMEZONE={zone!r} is not an IANA time zone.")

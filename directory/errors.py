@@ -1,11 +1,11 @@
 """Exceptions the directory raises; the CLI and the bot turn them into user messages.
 
-    DirectoryError
-     ├── InvalidData        an import or validation found problems (nothing was written)
-     ├── UnknownPlace       a place could not be found in the gazetteer
-     ├── UnknownNeed        a need key is not one of the known keys
-     ├── UnknownService     no service has that id
-     └── InvalidCapacity    a bed count is negative or above the maximum
+DirectoryError
+ ├── InvalidData        an import or validation found problems (nothing was written)
+ ├── UnknownPlace       a place could not be found in the gazetteer
+ ├── UnknownNeed        a need key is not one of the known keys
+ ├── UnknownService     no service has that id
+ └── InvalidCapacity    a bed count is negative or above the maximum
 """
 
 from __future__ import annotations

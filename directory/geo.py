@@ -60,7 +60,7 @@ def create_gazetteer(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX city_name ON city (name COLLATE NOCASE, state)")
     zip_rows = []
     by_city: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
-    for z in zipcodes.list_all():
+    for z in zipcodes.list_all():  # type: ignore[no-untyped-call]
         lat, lon = float(z["lat"]), float(z["long"])
         has_point = not (lat == 0 and lon == 0)
         city = z["city"].title() if z["city"].isupper() else z["city"]
@@ -242,7 +242,9 @@ def add_place(
 ) -> None:
     """Add (or replace) a local landmark or neighbourhood people refer to by name."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise ValueError(f"{lat},{lon} is not a valid position (latitude -90…90, longitude -180…180).")
+        raise ValueError(
+            f"{lat},{lon} is not a valid position (latitude -90…90, longitude -180…180)."
+        )
     db.execute(
         "INSERT INTO place (name, lat, lon, aliases, created) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT(name) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, "
@@ -254,9 +256,7 @@ def add_place(
 def geometry_contains(geometry: dict[str, Any], point: Point) -> bool:
     """Whether a GeoJSON Polygon or MultiPolygon contains the point (holes excluded)."""
     kind = geometry.get("type")
-    polygons = (
-        [geometry["coordinates"]] if kind == "Polygon" else geometry.get("coordinates", [])
-    )
+    polygons = [geometry["coordinates"]] if kind == "Polygon" else geometry.get("coordinates", [])
     if kind not in ("Polygon", "MultiPolygon"):
         return False
     for rings in polygons:

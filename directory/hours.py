@@ -25,7 +25,7 @@ DAY = timedelta(days=1)
 
 
 def parse_time(text: str) -> time | None:
-    """"08:00", "8:00:00", "18:00:00Z" → a time; "24:00" → None means end of day.
+    """ "08:00", "8:00:00", "18:00:00Z" → a time; "24:00" → None means end of day.
 
     Raises:
         ValueError: the text is not a time of day.
@@ -42,7 +42,7 @@ def parse_time(text: str) -> time | None:
 
 
 def parse_byday(text: str) -> set[int]:
-    """"MO,TU,FR" → {0, 1, 4}; "" → every day.
+    """ "MO,TU,FR" → {0, 1, 4}; "" → every day.
 
     Raises:
         ValueError: a token is not a weekday code.
@@ -155,9 +155,6 @@ def is_open(service_spans: list[Span], at: datetime, tz: tzinfo) -> bool | None:
 def next_opening(service_spans: list[Span], at: datetime, tz: tzinfo) -> datetime | None:
     """When a closed service opens next (within a week), in its own time zone."""
     starts = [
-        start
-        for span in service_spans
-        for start in _occurrences(span, at, tz, 7)
-        if start > at
+        start for span in service_spans for start in _occurrences(span, at, tz, 7) if start > at
     ]
     return min(starts, default=None)

@@ -153,9 +153,7 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
     marks = ", ".join("?" * len(present))
     updates = ", ".join(f"{c} = excluded.{c}" for c in present if c != "id")
     guard = (
-        " WHERE excluded.updated >= service_capacity.updated"
-        if table == "service_capacity"
-        else ""
+        " WHERE excluded.updated >= service_capacity.updated" if table == "service_capacity" else ""
     )
     sql = (
         f"INSERT INTO {table} ({names}) VALUES ({marks}) "
@@ -163,9 +161,7 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
         if updates
         else f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
     )
-    db.conn.executemany(
-        sql, ([_value(table, c, row.get(c)) for c in present] for row in rows)
-    )
+    db.conn.executemany(sql, ([_value(table, c, row.get(c)) for c in present] for row in rows))
 
 
 def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: list[str]) -> None:
@@ -208,9 +204,7 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
         WHERE coalesce(l.location_type, 'physical') = 'physical'
             AND coalesce(l.latitude, z.lat) IS NOT NULL"""
     )
-    db.execute(
-        "INSERT INTO search_point_rtree SELECT id, lat, lat, lon, lon FROM search_point"
-    )
+    db.execute("INSERT INTO search_point_rtree SELECT id, lat, lat, lon, lon FROM search_point")
     db.execute("DELETE FROM search_area")
     db.execute("DELETE FROM search_area_rtree")
     areas = []
@@ -236,7 +230,7 @@ def _log_changes(
     who: str,
     now: str,
 ) -> tuple[int, int]:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     created = updated = 0
     for service in dataset.tables["service"]:
         sid = service["id"]
@@ -247,9 +241,7 @@ def _log_changes(
             continue
         changed = [f for f in _LOGGED_SERVICE_FIELDS if (old[f] or None) != service.get(f)]
         updated += bool(changed)
-        rows += [
-            (sid, "service", now, "update", f, old[f], service.get(f), who) for f in changed
-        ]
+        rows += [(sid, "service", now, "update", f, old[f], service.get(f), who) for f in changed]
     db.conn.executemany(
         """INSERT INTO change_log (resource_id, resource_type, last_action_date,
         last_action_type, field_name, previous_value, replacement_value, updated_by, channel)

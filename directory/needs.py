@@ -71,9 +71,7 @@ def check_needs(keys: Iterable[str]) -> list[str]:
         if key not in known:
             guess = process.extractOne(key, list(known), scorer=fuzz.ratio, score_cutoff=60)
             hint = f" Did you mean {guess[0]!r}?" if guess else ""
-            raise UnknownNeed(
-                f"Unknown need {key!r}.{hint} Known needs: {', '.join(known)}."
-            )
+            raise UnknownNeed(f"Unknown need {key!r}.{hint} Known needs: {', '.join(known)}.")
         checked.append(key)
     return checked
 
@@ -124,8 +122,7 @@ def needs_for_text(name: str, description: str = "") -> set[str]:
         for need in load_needs().values():
             singles = [k for k in need.keywords if " " not in k]
             if any(
-                process.extractOne(w, singles, scorer=fuzz.ratio, score_cutoff=88)
-                for w in words
+                process.extractOne(w, singles, scorer=fuzz.ratio, score_cutoff=88) for w in words
             ):
                 found.add(need.key)
     return found

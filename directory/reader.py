@@ -85,7 +85,9 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
         if name == "datapackage.json" or name.startswith("."):
             continue
         table = paths[name] if paths[name] in TABLES else table_for_file(name)
-        if not name.lower().endswith(".csv") or table is None:
+        if not name.lower().endswith(".csv"):
+            continue
+        if table is None:
             data.skipped.append(name)
             continue
         raw = loader()
@@ -126,7 +128,7 @@ def _read_json(path: Path) -> Dataset:
         text = path.read_text("utf-8-sig")
     except UnicodeDecodeError as error:
         raise InvalidData([Problem(name, "-", "-", "is not UTF-8")]) from error
-    items: list[tuple[int | str, Any]]
+    items: list[tuple[int, Any]]
     try:
         document = json.loads(text)
         if isinstance(document, dict) and isinstance(document.get("contents"), list):
@@ -221,4 +223,3 @@ def _dedupe(data: Dataset) -> Dataset:
                 kept.append(row)
         data.tables[table] = kept
     return data
-

@@ -65,8 +65,10 @@ def search(
         candidates = {sid: c for sid, c in candidates.items() if sid in matching}
     if not candidates:
         return []
-    default_tz = settings.default_timezone if place is None else (
-        place.timezone or settings.default_timezone
+    default_tz = (
+        settings.default_timezone
+        if place is None
+        else (place.timezone or settings.default_timezone)
     )
     results = _details(db, candidates, wanted, at, default_tz, settings)
     results.sort(key=lambda r: _rank(r, wanted))
@@ -77,9 +79,11 @@ def _rank(result: SearchResult, wanted: list[str]) -> tuple[int, int, int, float
     serves = 0 if not wanted or set(result.needs) & set(wanted) else 1
     opened = {True: 0, None: 1, False: 2}[result.open_now]
     if result.available is None or result.stale:
-        room = 1
+        room = 1  # unknown, or too old to be a fact
+    elif result.available > 0:
+        room = 0
     else:
-        room = 0 if result.available > 0 else 2
+        room = 2
     # A team that serves the whole area comes to you: it sorts as if it were here.
     return serves, opened, room, result.distance_km or 0.0
 

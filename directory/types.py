@@ -94,4 +94,4 @@ class ImportSummary:
     counts: dict[str, int]
     created: int
     updated: int
-    skipped_files: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)

@@ -119,14 +119,17 @@ def _references(
                 chunk = values[start : start + 500]
                 marks = ",".join("?" * len(chunk))
                 found[target].update(
-                    r[0] for r in db.execute(f"SELECT id FROM {target} WHERE id IN ({marks})", chunk)
+                    r[0]
+                    for r in db.execute(f"SELECT id FROM {target} WHERE id IN ({marks})", chunk)
                 )
     problems = []
     for (table, column), target in REFERENCES.items():
         for row in dataset.tables[table]:
             value = row.get(column)
             if value and value not in ids[target] and value not in found[target]:
-                problems.append(_p(row, column, f"refers to {target} {value!r}, which does not exist"))
+                problems.append(
+                    _p(row, column, f"refers to {target} {value!r}, which does not exist")
+                )
     return problems
 
 
@@ -229,13 +232,9 @@ def _check_capacity(row: Row) -> list[Problem]:
         if value is not None and value < 0:
             problems.append(_p(row, column, f"{value:g} is negative"))
     if available is not None and maximum is not None and available > maximum:
-        problems.append(
-            _p(row, "available", f"{available:g} is more than the maximum {maximum:g}")
-        )
+        problems.append(_p(row, "available", f"{available:g} is more than the maximum {maximum:g}"))
     if row.get("updated") and parse_datetime(row["updated"]) is None:
-        problems.append(
-            _p(row, "updated", f"{row['updated']!r} is not a date and time (ISO 8601)")
-        )
+        problems.append(_p(row, "updated", f"{row['updated']!r} is not a date and time (ISO 8601)"))
     return problems
 
 

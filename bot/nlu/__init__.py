@@ -1,0 +1,1 @@
+"""Language understanding: one message in, a parse (intent, needs, place, safety) out."""

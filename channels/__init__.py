@@ -1,0 +1,1 @@
+"""Channels: SMS (Twilio), Telegram, the web chat page and the terminal."""

@@ -1,0 +1,87 @@
+"""Fixtures that stack: an empty directory file → the Tucson fixture → the demo directory."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+import directory
+from directory.demo import REFERENCE, load_demo
+
+HERE = Path(__file__).parent
+TUCSON = HERE / "data" / "hsds_tucson"
+SHARED = HERE.parent.parent / "shared"
+OFFICIAL = SHARED / "hsds-3.1"
+# The Tucson fixture's bed counts were reported between 20 and 23 November 2026.
+TUCSON_NOW = datetime.fromisoformat("2026-11-23T10:00:00-07:00")
+
+
+@pytest.fixture(scope="session")
+def empty_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty directory file, made once: copying it is faster than migrating."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    database = directory.open_db(path)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, empty_db_template: Path) -> Path:
+    path = tmp_path / "wayfinder.db"
+    shutil.copyfile(empty_db_template, path)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+    database = directory.open_db(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def tucson_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
+    directory.import_dataset(db, directory.read(TUCSON), who="test")
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = directory.open_db(path)
+    load_demo(database, REFERENCE)
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_path: Path) -> Iterator[sqlite_utils.Database]:
+    database = directory.open_db(demo_db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def official_hsds() -> Path:
+    if not OFFICIAL.exists():
+        pytest.skip(
+            "the official HSDS 3.1 example (../shared/hsds-3.1) is not beside this checkout"
+        )
+    return OFFICIAL
+
+
+def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every ordinary table, to prove that nothing changed."""
+    return {
+        name: database.execute(f"SELECT * FROM [{name}] ORDER BY 1").fetchall()
+        for name in database.table_names()
+        if not name.startswith(
+            ("sqlite_", "service_fts", "search_point_rtree", "search_area_rtree")
+        )
+    }

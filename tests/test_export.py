@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+import directory
+from directory import export_directory, import_dataset, read, search
+from directory.hsds import TABLES
+from tests.conftest import TUCSON_NOW
+
+
+def test_export_writes_hsds_csv_with_a_datapackage(
+    tucson_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    export_directory(tucson_db, out)
+    package = json.loads((out / "datapackage.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    assert {r["name"] for r in package["resources"]} == set(TABLES)
+    with open(out / "services.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 9
+    assert list(rows[0]) == list(TABLES["service"][1])
+
+
+def test_export_then_import_gives_the_same_search_results(
+    tucson_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    export_directory(tucson_db, tmp_path / "out")
+    copy = directory.open_db(tmp_path / "copy.db")
+    import_dataset(copy, read(tmp_path / "out"), who="test")
+    for needs, near in [
+        (["detox"], "85705"),
+        (["shelter", "mobile_crisis", "domestic_violence"], "Tucson, AZ"),
+        (["shelter"], "80204"),
+        ([], "85719"),
+    ]:
+        expected = [r.as_json() for r in search(tucson_db, needs, near, at=TUCSON_NOW, limit=50)]
+        got = [r.as_json() for r in search(copy, needs, near, at=TUCSON_NOW, limit=50)]
+        assert got == expected, (needs, near)

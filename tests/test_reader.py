@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from directory import InvalidData, import_dataset, read, search
+from tests.conftest import TUCSON, TUCSON_NOW
+
+
+def service_json(service_id: str = "js-1") -> dict[str, object]:
+    """One HSDS 3.1 'full service' object, nested the way the API returns it."""
+    return {
+        "id": service_id,
+        "name": "Rillito Detox",
+        "status": "active",
+        "organization": {"id": "js-org", "name": "Rillito Health", "description": "Test."},
+        "phones": [{"id": f"{service_id}-ph", "number": "520-555-0150"}],
+        "schedules": [{"id": f"{service_id}-sch", "byday": "MO,TU,WE,TH,FR,SA,SU",
+                       "opens_at": "00:00", "closes_at": "23:59"}],
+        "service_at_locations": [{
+            "id": f"{service_id}-sal",
+            "location": {"id": f"{service_id}-loc", "name": "Rillito", "latitude": 32.28,
+                         "longitude": -110.97, "location_type": "physical",
+                         "addresses": [{"id": f"{service_id}-ad", "address_1": "1 River Rd",
+                                        "city": "Tucson", "state_province": "AZ",
+                                        "postal_code": "85705", "country": "US"}]},
+        }],
+        "capacities": [{"id": f"{service_id}-cap", "available": 3, "maximum": 10,
+                        "updated": "2026-11-23T09:30:00-07:00",
+                        "unit": {"id": "js-bed", "name": "Bed"}}],
+        "attributes": [{"id": f"{service_id}-att", "taxonomy_term": {
+            "id": "js-term", "name": "Detox", "taxonomy_detail": {"id": "js-tax", "name": "OE"}}}],
+    }  # fmt: skip
+
+
+def test_csv_folder_rows_remember_their_file_and_line() -> None:
+    data = read(TUCSON)
+    first = data.tables["service"][0]
+    assert (first["_file"], first["_row"], first["id"]) == ("services.csv", 2, "svc-detox")
+
+
+def test_a_zip_of_the_folder_reads_the_same(tmp_path: Path) -> None:
+    archive = tmp_path / "hsds.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in TUCSON.iterdir():
+            zf.write(path, f"export/{path.name}")
+    assert read(archive).tables == read(TUCSON).tables
+
+
+@pytest.mark.parametrize("shape", ["list", "page", "ndjson", "single"])
+def test_hsds_json_in_every_shape_imports_a_searchable_service(
+    db: sqlite_utils.Database, tmp_path: Path, shape: str
+) -> None:
+    services = [service_json("js-1"), service_json("js-2")]
+    path = tmp_path / "services.json"
+    if shape == "list":
+        path.write_text(json.dumps(services))
+    elif shape == "page":
+        path.write_text(json.dumps({"total_items": 2, "contents": services}))
+    elif shape == "ndjson":
+        path.write_text("\n".join(json.dumps(s) for s in services) + "\n")
+    else:
+        path.write_text(json.dumps(services[0]))
+    import_dataset(db, read(path), who="test")
+    results = search(db, ["detox"], "85705", at=TUCSON_NOW)
+    assert results[0].name == "Rillito Detox"
+    assert (results[0].available, results[0].maximum, results[0].open_now) == (3, 10, True)
+    assert results[0].address == "1 River Rd, Tucson, AZ 85705"
+
+
+def test_broken_ndjson_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "services.ndjson"
+    path.write_text(json.dumps(service_json()) + "\n{not json\n")
+    with pytest.raises(InvalidData) as caught:
+        read(path)
+    assert str(caught.value.problems[0]).startswith("services.ndjson:2: -: is not valid JSON")
+
+
+def test_non_utf8_csv_is_reported_not_crashed_on(tmp_path: Path) -> None:
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    (folder / "services.csv").write_bytes("id,name\ns1,Caf\xe9\n".encode("latin-1"))
+    with pytest.raises(InvalidData) as caught:
+        read(folder)
+    assert "is not UTF-8" in str(caught.value.problems[0])
+
+
+def test_a_row_with_more_values_than_the_header_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "ragged"
+    folder.mkdir()
+    (folder / "services.csv").write_text("id,name\ns1,One,extra\n")
+    with pytest.raises(InvalidData) as caught:
+        read(folder)
+    assert str(caught.value.problems[0]) == "services.csv:2: -: has more values than the header"
+
+
+def test_a_folder_without_hsds_files_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(InvalidData, match="1 problem"):
+        read(tmp_path)
+
+
+def test_unused_hsds_files_are_listed_as_skipped(official_hsds: Path) -> None:
+    assert "contacts.csv" in read(official_hsds / "csv").skipped
