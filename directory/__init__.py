@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from directory.capacity import set_capacity
 from directory.config import ConfigError, DirectorySettings
-from directory.db import open_db, write_transaction
+from directory.db import open_db
 from directory.errors import (
     DirectoryError,
     InvalidCapacity,
@@ -22,6 +22,7 @@ from directory.importer import import_dataset
 from directory.needs import Need, load_needs, need_keys
 from directory.reader import read
 from directory.search import search
+from directory.transaction import write_transaction
 from directory.types import CapacityChange, ImportSummary, Place, Point, Problem, SearchResult
 from directory.validate import validate
 

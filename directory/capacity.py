@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from directory import needs
-from directory.db import write_transaction
 from directory.errors import InvalidCapacity, UnknownService
+from directory.transaction import write_transaction
 from directory.types import CapacityChange
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -141,7 +142,7 @@ def validate_command(path: str, db_path: str, as_json: bool) -> None:
     """
     try:
         dataset = read(path)
-        db = open_db(db_path, migrate=False) if _exists(db_path) else None
+        db = open_db(db_path, migrate=False) if Path(db_path).exists() else None
         problems = validate(dataset, db) if db is None or _has_schema(db) else validate(dataset)
     except InvalidData as error:
         problems = error.problems
@@ -150,12 +151,6 @@ def validate_command(path: str, db_path: str, as_json: bool) -> None:
         raise click.ClickException(f"{len(problems)} problem(s) found.")
     if not as_json:
         click.echo(f"No problems in {dataset.size} rows.")
-
-
-def _exists(path: str) -> bool:
-    import os
-
-    return os.path.exists(path)
 
 
 def _has_schema(db: sqlite_utils.Database) -> bool:

@@ -1,22 +1,14 @@
-"""Opening the directory database: WAL, a busy timeout, forward migrations, and writes
-that always start with BEGIN IMMEDIATE.
-
-A read-then-write inside a deferred transaction can fail at once with "database is
-locked" even with a busy timeout (two writers both hold a read lock and neither can
-upgrade). BEGIN IMMEDIATE takes the write lock first and waits for it, so concurrent bed
-updates from several processes queue instead of failing or losing a write.
-"""
+"""Opening the directory database: WAL, a busy timeout and forward migrations."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import sqlite_utils
 
 from directory import migrations
+from directory.transaction import write_transaction
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -32,20 +24,6 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         with write_transaction(db):
             migrations.upgrade(db)
     return db
-
-
-@contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """Run the block in one BEGIN IMMEDIATE transaction: all of it is written, or none."""
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.conn.in_transaction:
-            db.conn.execute("ROLLBACK")
-        raise
-    else:
-        db.conn.execute("COMMIT")
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

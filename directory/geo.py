@@ -19,6 +19,7 @@ import sqlite_utils
 from rapidfuzz import fuzz, process, utils
 
 from directory.errors import UnknownPlace
+from directory.transaction import write_transaction
 from directory.types import Place, Point
 
 EARTH_RADIUS_KM = 6371.0088
@@ -245,12 +246,13 @@ def add_place(
         raise ValueError(
             f"{lat},{lon} is not a valid position (latitude -90…90, longitude -180…180)."
         )
-    db.execute(
-        "INSERT INTO place (name, lat, lon, aliases, created) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, "
-        "aliases = excluded.aliases",
-        [name, lat, lon, json.dumps(sorted(set(aliases))), datetime.now(UTC).isoformat()],
-    )
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO place (name, lat, lon, aliases, created) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(name) DO UPDATE SET lat = excluded.lat, lon = excluded.lon, "
+            "aliases = excluded.aliases",
+            [name, lat, lon, json.dumps(sorted(set(aliases))), datetime.now(UTC).isoformat()],
+        )
 
 
 def geometry_contains(geometry: dict[str, Any], point: Point) -> bool:

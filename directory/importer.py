@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from directory import geo, needs
-from directory.db import write_transaction
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset, Row
+from directory.transaction import write_transaction
 from directory.types import ImportSummary
 from directory.validate import parse_datetime, validate
 
