@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,7 @@ _BYDAY = re.compile(r"^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$")
 DAY = timedelta(days=1)
 
 
+@cache
 def parse_time(text: str) -> time | None:
     """ "08:00", "8:00:00", "18:00:00Z" → a time; "24:00" → None means end of day.
 
@@ -41,7 +43,8 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute, second)
 
 
-def parse_byday(text: str) -> set[int]:
+@cache
+def parse_byday(text: str) -> frozenset[int]:
     """ "MO,TU,FR" → {0, 1, 4}; "" → every day.
 
     Raises:
@@ -49,14 +52,14 @@ def parse_byday(text: str) -> set[int]:
     """
     tokens = [t.strip().upper() for t in (text or "").split(",") if t.strip()]
     if not tokens:
-        return set(range(7))
+        return frozenset(range(7))
     days = set()
     for token in tokens:
         m = _BYDAY.match(token)
         if not m:
             raise ValueError(f"{token!r} is not a weekday (MO, TU, WE, TH, FR, SA, SU)")
         days.add(DAYS.index(m.group(1)))
-    return days
+    return frozenset(days)
 
 
 @dataclass(frozen=True)

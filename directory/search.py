@@ -70,31 +70,18 @@ def search(
         if place is None
         else (place.timezone or settings.default_timezone)
     )
-    results = _details(db, candidates, wanted, at, default_tz, settings)
-    results.sort(key=lambda r: _rank(r, wanted))
-    return results[:limit]
-
-
-def _rank(result: SearchResult, wanted: list[str]) -> tuple[int, int, int, float]:
-    serves = 0 if not wanted or set(result.needs) & set(wanted) else 1
-    opened = {True: 0, None: 1, False: 2}[result.open_now]
-    if result.available is None or result.stale:
-        room = 1  # unknown, or too old to be a fact
-    elif result.available > 0:
-        room = 0
-    else:
-        room = 2
-    # A team that serves the whole area comes to you: it sorts as if it were here.
-    return serves, opened, room, result.distance_km or 0.0
+    return _details(db, candidates, wanted, at, default_tz, settings, limit)
 
 
 def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
+    """An EXISTS condition, so that SQLite walks the R*Tree first and checks needs per row
+    (a join on the need made it read every service of that need in the country)."""
     if not wanted:
         return "", []
     marks = ",".join("?" * len(wanted))
     return (
-        f" JOIN (SELECT DISTINCT service_id FROM service_need WHERE need IN ({marks})) sn "
-        f"ON sn.service_id = {alias}.service_id",
+        f" AND EXISTS (SELECT 1 FROM service_need n WHERE n.service_id = {alias}.service_id "
+        f"AND n.need IN ({marks}))",
         list(wanted),
     )
 
@@ -103,24 +90,24 @@ def _near(
     db: sqlite_utils.Database, center: Point, radius_km: float, wanted: list[str]
 ) -> dict[str, _Candidate]:
     lat0, lat1, lon0, lon1 = geo.bounding_box(center, radius_km)
-    join, params = _need_filter(wanted, "sp")
+    condition, params = _need_filter(wanted, "sp")
     found: dict[str, _Candidate] = {}
     rows = db.execute(
         "SELECT sp.service_id, sp.lat, sp.lon, sp.timezone, sp.address, sp.location_id "
-        "FROM search_point_rtree r JOIN search_point sp ON sp.id = r.id" + join + " "
-        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?",
-        [*params, lat1, lat0, lon1, lon0],
+        "FROM search_point_rtree r JOIN search_point sp ON sp.id = r.id "
+        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?" + condition,
+        [lat1, lat0, lon1, lon0, *params],
     )
     for sid, lat, lon, tz, address, location_id in rows:
         distance = geo.haversine_km(center, Point(lat, lon))
         if distance <= radius_km and (sid not in found or distance < (found[sid].distance_km or 0)):
             found[sid] = _Candidate(sid, distance, tz, address, location_id)
-    join, params = _need_filter(wanted, "sa")
+    condition, params = _need_filter(wanted, "sa")
     rows = db.execute(
         "SELECT sa.service_id, sa.geometry FROM search_area_rtree r "
-        "JOIN search_area sa ON sa.id = r.id" + join + " "
-        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?",
-        [*params, center.lat, center.lat, center.lon, center.lon],
+        "JOIN search_area sa ON sa.id = r.id "
+        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?" + condition,
+        [center.lat, center.lat, center.lon, center.lon, *params],
     )
     for sid, geometry in rows:
         if sid not in found and geo.geometry_contains(json.loads(geometry), center):
@@ -176,30 +163,16 @@ def _details(
     at: datetime,
     default_tz: str,
     settings: DirectorySettings,
+    limit: int,
 ) -> list[SearchResult]:
+    """Rank every candidate on what ranking needs, then finish only the best `limit`."""
     ids = list(candidates)
-    services = {
-        row[0]: row[1:]
-        for row in _in_chunks(
-            db,
-            "SELECT s.id, s.name, s.status, o.name FROM service s "
-            "LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id IN ({marks})",
-            ids,
-        )
-    }
+    status = dict(_in_chunks(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
     service_needs: dict[str, list[str]] = defaultdict(list)
     for sid, need in _in_chunks(
         db, "SELECT service_id, need FROM service_need WHERE service_id IN ({marks})", ids
     ):
         service_needs[sid].append(need)
-    phones: dict[str, str] = {}
-    for sid, number in _in_chunks(
-        db,
-        "SELECT service_id, number FROM phone WHERE service_id IN ({marks}) "
-        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
-        ids,
-    ):
-        phones.setdefault(sid, number)
     schedule_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
                "timezone")  # fmt: skip
@@ -215,37 +188,63 @@ def _details(
         ids,
     ):
         counts.setdefault(sid, (available, maximum, updated))
-    results = []
+    order = needs.need_keys()
+    ranked = []
     for sid, candidate in candidates.items():
-        if sid not in services:
-            continue
-        name, status, organization = services[sid]
-        if (status or "").lower() in _EXCLUDED_STATUSES:
+        state = (status.get(sid, "inactive") or "").lower()
+        if state in _EXCLUDED_STATUSES:
             continue
         tz = hours.zone(candidate.timezone, default_tz)
         spans = hours.spans(schedule_rows.get(sid, []))
-        open_now = hours.is_open(spans, at, tz)
-        if (status or "").lower() == "temporarily closed":
-            open_now = False
+        open_now = False if state == "temporarily closed" else hours.is_open(spans, at, tz)
         available, maximum, updated = counts.get(sid, (None, None, None))
         age = capacity.age_hours(updated, at)
-        keys = sorted(service_needs.get(sid, []), key=needs.need_keys().index)
+        keys = sorted(service_needs.get(sid, []), key=order.index)
+        stale = capacity.is_stale(age, keys, settings.freshness_hours)
+        room = 1 if available is None or stale else (0 if available > 0 else 2)
+        serves = 0 if not wanted or set(keys) & set(wanted) else 1
+        opened = {True: 0, None: 1, False: 2}[open_now]
+        # A team that serves the whole area comes to you: it sorts as if it were here.
+        rank = (serves, opened, room, candidate.distance_km or 0.0)
+        ranked.append((rank, sid, candidate, keys, open_now, spans, tz, age, stale))
+    ranked.sort(key=lambda item: item[:2])
+    best = ranked[:limit]
+    top_ids = [item[1] for item in best]
+    names = {
+        row[0]: row[1:]
+        for row in _in_chunks(
+            db,
+            "SELECT s.id, s.name, o.name FROM service s "
+            "LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id IN ({marks})",
+            top_ids,
+        )
+    }
+    phones: dict[str, str] = {}
+    for sid, number in _in_chunks(
+        db,
+        "SELECT service_id, number FROM phone WHERE service_id IN ({marks}) "
+        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
+        top_ids,
+    ):
+        phones.setdefault(sid, number)
+    results = []
+    for _, sid, candidate, keys, open_now, spans, tz, age, stale in best:
+        available, maximum, updated = counts.get(sid, (None, None, None))
+        distance = candidate.distance_km
         results.append(
             SearchResult(
                 id=sid,
-                name=name,
+                name=names[sid][0],
                 needs=keys,
-                distance_km=round(candidate.distance_km, 2)
-                if candidate.distance_km is not None
-                else None,
+                distance_km=round(distance, 2) if distance is not None else None,
                 address=candidate.address,
                 phone=phones.get(sid),
                 open_now=open_now,
                 available=available,
                 maximum=maximum,
                 capacity_updated=updated,
-                stale=capacity.is_stale(age, keys, settings.freshness_hours),
-                organization=organization,
+                stale=stale,
+                organization=names[sid][1],
                 next_open=None if open_now else hours.next_opening(spans, at, tz),
                 capacity_age_hours=age,
             )
