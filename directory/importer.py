@@ -64,7 +64,9 @@ def import_dataset(
             counts[table] = len(rows)
             if progress:
                 progress(len(rows))
-        _replace_children(db, dataset, service_ids)
+        if before:  # only services that existed can have rows the import no longer has
+            _replace_children(db, dataset, service_ids)
+        db["service"].rebuild_fts()  # type: ignore[union-attr]
         needs.assign_needs(db, service_ids)
         rebuild_search_index(db)
         created, updated = _log_changes(db, dataset, before, who, now)
@@ -165,10 +167,12 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
 
 
 def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: list[str]) -> None:
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS _imported (tbl TEXT, id TEXT)")
+    db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS _imported (tbl TEXT, id TEXT, PRIMARY KEY (tbl, id))"
+    )
     db.execute("DELETE FROM _imported")
     db.conn.executemany(
-        "INSERT INTO _imported VALUES (?, ?)",
+        "INSERT OR IGNORE INTO _imported VALUES (?, ?)",
         (
             (table, row["id"])
             for table in [*_OWNED_BY_SERVICE, "service"]

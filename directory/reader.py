@@ -101,18 +101,24 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
                 Problem(name, "-", "-", f"is not UTF-8 (byte {error.start}); save it as UTF-8")
             )
             continue
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        if not reader.fieldnames or "id" not in reader.fieldnames:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = [h.strip() for h in next(reader, [])]
+        if "id" not in header:
             problems.append(Problem(name, 1, "id", "the header has no id column"))
             continue
+        width = len(header)
+        rows = data.tables[table]
         try:
-            for number, record in enumerate(reader, start=2):
-                if None in record:
+            for number, values in enumerate(reader, start=2):
+                if len(values) > width and any(values[width:]):
                     problems.append(Problem(name, number, "-", "has more values than the header"))
                     continue
-                row: Row = {k: (v if v != "" else None) for k, v in record.items() if k}
-                row["_file"], row["_row"] = name, number
-                data.add(table, row)
+                if not any(values):
+                    continue  # a blank line
+                row: Row = {k: v or None for k, v in zip(header, values, strict=False) if k}
+                row["_file"] = name
+                row["_row"] = number
+                rows.append(row)
         except csv.Error as error:
             problems.append(Problem(name, reader.line_num, "-", f"is not valid CSV ({error})"))
     if problems:
