@@ -58,7 +58,7 @@ def set_capacity(
         if new_maximum is not None and available > new_maximum:
             raise InvalidCapacity(
                 f"{available} beds available is more than the maximum of {new_maximum}. "
-                "Give the new maximum with --maximum. Nothing was changed."
+                "Nothing was changed."
             )
         if current:
             db.execute(
