@@ -1,0 +1,339 @@
+"""Finding the place in a message: ZIP, city, local place, street address or
+intersection, coordinates, or "near me".
+
+Officers write "csu near 1600 Pearl St", "main & 49th", "sobering ctr aurora co"; people
+write "near me" or "en denver". A ZIP is only a ZIP when it is one (never a phone number,
+a bed count or a street number), a city only when the gazetteer knows it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlite_utils
+from rapidfuzz import fuzz, process
+
+from bot.nlu.normalize import strip_accents
+from bot.nlu.types import Location
+
+_STATE_CODES = {
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+    "VT", "VA", "WA", "WV", "WI", "WY", "PR",
+}  # fmt: skip
+# Two-letter codes that are everyday words in lower case ("detox or shelter", "help me").
+_AMBIGUOUS_CODES = {"in", "or", "me", "ok", "hi", "oh", "id", "al", "ma", "pa", "de", "la",
+                    "ne", "wa", "mi", "mo", "va", "ga", "sc", "nd", "md", "ct"}  # fmt: skip
+_STATE_NAMES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
+    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
+    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
+    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY",
+}  # fmt: skip
+_SUFFIX = (
+    r"(?:st|street|ave|av|avenue|blvd|boulevard|rd|road|dr|drive|way|pl|place|ct|court|ln|"
+    r"lane|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail|sq|square|loop|plz|plaza)"
+)
+_DIRECTION = r"(?:[nsew]|north|south|east|west|ne|nw|se|sw)\.?"
+_ORDINAL = r"\d+(?:st|nd|rd|th)"
+_ADDRESS = re.compile(
+    rf"(?<![\w-])#?\d+(?:-\d+)?[a-z]?\s+(?:{_DIRECTION}\s+)?(?:(?:{_ORDINAL}|[a-z][a-z'.]*)\s+)"
+    rf"{{0,3}}?{_SUFFIX}\b\.?",
+    re.I,
+)
+_STREET_WORD = rf"(?:{_DIRECTION}\s+)?(?:{_ORDINAL}|[a-z][a-z']+)(?:\s+{_SUFFIX}\b\.?)?"
+_INTERSECTION = re.compile(
+    rf"(?<![\w-])({_STREET_WORD}(?:\s+[a-z][a-z']+)?)\s*(?:\band\b|&|/|\bat\b|\by\b)\s*"
+    rf"({_STREET_WORD})(?![\w-])",
+    re.I,
+)
+_ZIP = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
+_COORDS = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)(?![\d.])")
+_NEAR_ME = re.compile(
+    r"\b(?:near me|nearby|near by|closest|nearest|around here|close by|close to me|near here|"
+    r"in my area|cerca de (?:mi|mí|aqui|aquí)|mas cercano|más cercano|cercano)\b",
+    re.I,
+)
+# Common US street names people use without a suffix ("colfax and broadway").
+_STREETS = {
+    "main", "broadway", "market", "colfax", "federal", "speer", "champa", "larimer",
+    "lawrence", "arapahoe", "curtis", "stout", "california", "welton", "blake", "wazee",
+    "wynkoop", "pearl", "grant", "logan", "sherman", "lincoln", "evans", "alameda",
+    "mississippi", "hampden", "havana", "peoria", "colorado", "kipling", "wadsworth",
+    "sheridan", "stone", "speedway", "oracle", "campbell", "prince", "congress", "ajo",
+    "washington", "park", "central", "university", "downing", "york", "josephine", "zuni",
+    "santa fe", "mlk", "martin luther king", "quebec", "monaco", "holly", "krameria",
+    "tejon", "nevada", "academy", "platte", "union", "walnut", "canyon", "baseline",
+    "folsom", "8th", "6th", "1st", "5th", "juan", "grand",
+}  # fmt: skip
+# Words that are city names somewhere but mean something else in our messages.
+_NOT_CITIES = {
+    "help",
+    "need",
+    "beds",
+    "bed",
+    "shelter",
+    "food",
+    "detox",
+    "crisis",
+    "more",
+    "home",
+    "mobile",
+    "hope",
+    "independence",
+    "eagle",
+    "liberty",
+    "friendship",
+    "unity",
+    "center",
+    "clinic",
+    "medical",
+    "mental",
+    "health",
+    "safe",
+    "peer",
+    "housing",
+    "sober",
+    "sobering",
+    "harm",
+    "city",
+    "park",
+    "union",
+    "ok",
+    "hi",
+    "yes",
+    "no",
+    "why",
+    "how",
+    "what",
+    "where",
+    "hospital",
+    "superior",
+    "paradise",
+    "ambulance",
+    "jail",
+    "police",
+    "station",
+    "welcome",
+    "success",
+    "comfort",
+    "hazard",
+    "cut",
+    "deal",
+    "money",
+    "ranch",
+    "bee",
+    "rifle",
+    "canon",
+    "commerce",
+}
+
+
+@dataclass
+class Gazetteer:
+    """What the parser needs from the directory: ZIPs, cities, local places, streets."""
+
+    zips: dict[str, tuple[str, str, float | None, float | None]] = field(default_factory=dict)
+    cities: dict[str, list[tuple[str, str, float, float, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    places: dict[str, tuple[str, float, float]] = field(default_factory=dict)
+    streets: set[str] = field(default_factory=lambda: set(_STREETS))
+    default_state: str | None = None
+
+    @classmethod
+    def from_db(cls, db: sqlite_utils.Database, default_state: str | None = None) -> Gazetteer:
+        import json
+
+        gaz = cls(default_state=default_state)
+        for code, city, state, lat, lon in db.execute("SELECT zip, city, state, lat, lon FROM zip"):
+            gaz.zips[code] = (city, state, lat, lon)
+        for name, state, lat, lon, count in db.execute(
+            "SELECT name, state, lat, lon, zips FROM city ORDER BY zips DESC"
+        ):
+            gaz.cities[strip_accents(name.lower())].append((name, state, lat, lon, count))
+        for name, lat, lon, aliases in db.execute("SELECT name, lat, lon, aliases FROM place"):
+            for label in [name, *json.loads(aliases)]:
+                gaz.places[label.lower()] = (name, lat, lon)
+        for (line,) in db.execute("SELECT address_1 FROM address WHERE address_1 IS NOT NULL"):
+            words = re.sub(rf"^\W*\d+\w*\s+(?:{_DIRECTION}\s+)?", "", line.lower())
+            street = re.sub(rf"\s+{_SUFFIX}\.?$", "", words).strip()
+            if street and len(street) > 2:
+                gaz.streets.add(street)
+        return gaz
+
+    def city(self, name: str, state: str | None) -> tuple[str, str, float, float, int] | None:
+        """The city of that name in that state; without a state, the deployment's, else the
+        largest (bare names only for real towns: at least 3 ZIPs or in the default state)."""
+        rows = self.cities.get(strip_accents(name.lower()), [])
+        if state:
+            return next((r for r in rows if r[1] == state), None)
+        if name.lower() in _NOT_CITIES:
+            return None
+        for row in rows:
+            if row[1] == self.default_state:
+                return row
+        return rows[0] if rows and rows[0][4] >= 3 else None
+
+
+def find_location(text: str, gaz: Gazetteer) -> Location | None:
+    """The most specific place the message names, or None."""
+    for finder in (_coordinates, _address, _place, _zip, _city, _intersection, _near_me):
+        found = finder(text, gaz)
+        if found:
+            return found
+    return None
+
+
+def _coordinates(text: str, gaz: Gazetteer) -> Location | None:
+    m = _COORDS.search(text)
+    if m:
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if -90 <= lat <= 90 and -180 <= lon <= 180:
+            return Location("coordinates", m.group(0), m.start(), m.end(), lat=lat, lon=lon)
+    return None
+
+
+def _address(text: str, gaz: Gazetteer) -> Location | None:
+    m = _ADDRESS.search(text)
+    if m:
+        return Location("address", m.group(0).rstrip(".") if m.group(0).endswith(". ") else
+                        m.group(0), m.start(), m.end())  # fmt: skip
+    return None
+
+
+def _intersection(text: str, gaz: Gazetteer) -> Location | None:
+    for m in _INTERSECTION.finditer(text):
+        left, right = m.group(1), m.group(2)
+        if _is_street(left, gaz) and _is_street(right, gaz):
+            return Location("address", m.group(0), m.start(), m.end())
+    return None
+
+
+def _is_street(words: str, gaz: Gazetteer) -> bool:
+    w = words.lower().strip()
+    w = re.sub(rf"^{_DIRECTION}\s+", "", w)
+    if re.fullmatch(_ORDINAL, w) or re.search(rf"\s{_SUFFIX}\.?$", w):
+        return True
+    return w in gaz.streets or (w.split()[-1] in gaz.streets and len(w.split()) == 1)
+
+
+def _place(text: str, gaz: Gazetteer) -> Location | None:
+    lowered = text.lower()
+    best: tuple[int, int, str] | None = None
+    for label in gaz.places:
+        for m in re.finditer(rf"(?<!\w){re.escape(label)}(?!\w)", lowered):
+            if best is None or (m.end() - m.start()) > (best[1] - best[0]):
+                best = (m.start(), m.end(), label)
+    if best is None:
+        best = _fuzzy_place(text, gaz)
+    if best is None:
+        return None
+    start, end, label = best
+    _, lat, lon = gaz.places[label]
+    return Location("place", text[start:end], start, end, lat=lat, lon=lon)
+
+
+def _fuzzy_place(text: str, gaz: Gazetteer) -> tuple[int, int, str] | None:
+    """A misspelt landmark ("civc center park"): windows of the message's words."""
+    if not gaz.places:
+        return None
+    tokens = list(re.finditer(r"[\w']+", text.lower()))
+    for size in (4, 3, 2):
+        for i in range(len(tokens) - size + 1):
+            start, end = tokens[i].start(), tokens[i + size - 1].end()
+            window = text.lower()[start:end]
+            best = process.extractOne(window, list(gaz.places), scorer=fuzz.ratio, score_cutoff=88)
+            if best:
+                return start, end, best[0]
+    return None
+
+
+def _zip(text: str, gaz: Gazetteer) -> Location | None:
+    for m in _ZIP.finditer(text):
+        before = text[max(0, m.start() - 12) : m.start()].lower()
+        # "(303) 555-0142", "beds 12345"? A ZIP is a known one and not part of a phone.
+        if re.search(r"\(\d{3}\)\s*$|\d{3}[-. ]$", before):
+            continue
+        code = m.group(1)
+        if code in gaz.zips:
+            city, state, lat, lon = gaz.zips[code]
+            return Location("zip", m.group(0), m.start(), m.end(), code, city, state, lat, lon)
+    return None
+
+
+def _city(text: str, gaz: Gazetteer) -> Location | None:
+    words = list(re.finditer(r"[A-Za-zÀ-ÿ][\w'.À-ÿ]*", text))
+    # "City, ST" / "City ST" / "City, State name"
+    for j, word in enumerate(words):
+        raw = word.group(0).rstrip(".")
+        code = None
+        span_end = word.end()
+        if raw.upper() in _STATE_CODES and (raw.isupper() or raw.lower() not in _AMBIGUOUS_CODES):
+            code = raw.upper()
+        elif raw.lower() in _STATE_NAMES:
+            code = _STATE_NAMES[raw.lower()]
+        elif j + 1 < len(words) and f"{raw} {words[j + 1].group(0)}".lower() in _STATE_NAMES:
+            code = _STATE_NAMES[f"{raw} {words[j + 1].group(0)}".lower()]
+            span_end = words[j + 1].end()
+        if not code:
+            continue
+        for size in (3, 2, 1):
+            if j - size < 0:
+                continue
+            first = words[j - size]
+            name = text[first.start() : words[j - 1].end()].rstrip(",. ")
+            row = gaz.city(name, code)
+            if row:
+                return _city_location(text, first.start(), span_end, row)
+    # A bare city name: longest first.
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            start, end = words[i].start(), words[i + size - 1].end()
+            row = gaz.city(text[start:end].rstrip(".,"), None)
+            if row:
+                return _city_location(text, start, end, row)
+    return _fuzzy_city(text, words, gaz)
+
+
+def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Location | None:
+    """A misspelt city after "in", "near" or "en" ("shelter in denvr")."""
+    if not gaz.default_state:
+        return None
+    names = [n for n, rows in gaz.cities.items() if any(r[1] == gaz.default_state for r in rows)]
+    for i, word in enumerate(words[:-1]):
+        if word.group(0).lower() in ("in", "near", "en", "around", "at"):
+            target = words[i + 1]
+            if len(target.group(0)) < 5:
+                continue
+            best = process.extractOne(
+                target.group(0).lower(), names, scorer=fuzz.ratio, score_cutoff=85
+            )
+            if best:
+                row = gaz.city(best[0], gaz.default_state)
+                if row:
+                    return _city_location(text, target.start(), target.end(), row)
+    return None
+
+
+def _city_location(
+    text: str, start: int, end: int, row: tuple[str, str, float, float, int]
+) -> Location:
+    name, state, lat, lon, _ = row
+    return Location("city", text[start:end], start, end, None, name, state, lat, lon)
+
+
+def _near_me(text: str, gaz: Gazetteer) -> Location | None:
+    m = _NEAR_ME.search(text)
+    return Location("near_me", m.group(0), m.start(), m.end()) if m else None

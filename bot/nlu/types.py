@@ -1,0 +1,70 @@
+"""The parse: what one message says, in the stable `parse --json` shape (DESIGN.md)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place named in a message: `text` is the span as written."""
+
+    kind: str  # zip | city | place | address | coordinates | near_me
+    text: str
+    start: int
+    end: int
+    zip: str | None = None
+    city: str | None = None
+    state: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["start"], data["end"]
+        return data
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: str
+    start: int
+    end: int
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Parse:
+    text: str
+    language: str
+    intent: str
+    confidence: float
+    intent_ranking: list[tuple[str, float]]
+    needs: list[str]
+    location: Location | None
+    safety: str
+    entities: list[Entity] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        entities = []
+        for e in self.entities:
+            item: dict[str, Any] = {
+                "entity": e.entity, "value": e.value, "start": e.start, "end": e.end
+            }  # fmt: skip
+            if e.role:
+                item["role"] = e.role
+            entities.append(item)
+        return {
+            "text": self.text,
+            "language": self.language,
+            "intent": {"name": self.intent, "confidence": round(self.confidence, 4)},
+            "intent_ranking": [
+                {"name": name, "confidence": round(score, 4)} for name, score in self.intent_ranking
+            ],
+            "entities": entities,
+            "needs": self.needs,
+            "location": self.location.as_json() if self.location else None,
+            "safety": self.safety,
+        }
