@@ -16,7 +16,8 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline import TextCategorizer
 from spacy.training import Example as SpacyExample
-from spacy.util import fix_random_seed, minibatch
+from spacy.util import minibatch
+from thinc.api import fix_random_seed
 
 from bot.nlu.normalize import fold
 from bot.nlu.training import Example
