@@ -5,7 +5,7 @@ the training data's synonyms, matched as phrases, with misspelt words corrected 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import spacy
@@ -34,7 +34,7 @@ class NeedMatch:
 class NeedFinder:
     """Phrase matching over need synonyms, after typo correction."""
 
-    def __init__(self, extra_synonyms: dict[str, Iterable[str]] | None = None) -> None:
+    def __init__(self, extra_synonyms: Mapping[str, Iterable[str]] | None = None) -> None:
         self.nlp = spacy.blank("en")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         phrases: dict[str, set[str]] = {}
