@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.nlu.cli import nlu_group, parse_command
 from directory.cli import directory_group
 from wayfinder import __version__
 
@@ -18,3 +19,5 @@ def cli() -> None:
 
 
 cli.add_command(directory_group)
+cli.add_command(parse_command)
+cli.add_command(nlu_group)
