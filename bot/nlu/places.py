@@ -214,10 +214,11 @@ def _address(text: str, gaz: Gazetteer) -> Location | None:
 
 
 def _intersection(text: str, gaz: Gazetteer) -> Location | None:
-    for m in _INTERSECTION.finditer(text):
-        left, right = m.group(1), m.group(2)
-        if _is_street(left, gaz) and _is_street(right, gaz):
+    position = 0
+    while m := _INTERSECTION.search(text, position):
+        if _is_street(m.group(1), gaz) and _is_street(m.group(2), gaz):
             return Location("address", m.group(0), m.start(), m.end())
+        position = m.start() + 1  # overlapping: "down at 14th and market"
     return None
 
 
