@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import spacy
@@ -26,8 +27,16 @@ SEED = 7
 EPOCHS = 20
 
 
-def features(text: str) -> str:
-    """What the classifier reads: folded text, numbers as their shape."""
+# (start, end, token): a span of the message the classifier sees as one placeholder word.
+Marks = Sequence[tuple[int, int, str]]
+Annotate = Callable[[str], Marks]
+
+
+def features(text: str, marks: Marks = ()) -> str:
+    """What the classifier reads: folded text, needs and places as placeholder words
+    ("SHLTR 80203" → "needword zip"), numbers as their shape ("beds 4" → "beds NUM")."""
+    for start, end, token in sorted(marks, reverse=True):
+        text = f"{text[:start]} {token} {text[end:]}"
     folded = fold(text)
     folded = re.sub(r"\b\d{5}(?:-\d{4})?\b", " ZIP ", folded)
     folded = re.sub(r"\b\d+(?:st|nd|rd|th)\b", " ORD ", folded)
@@ -35,7 +44,13 @@ def features(text: str) -> str:
     return re.sub(r"\s+", " ", folded).strip()
 
 
-def train(examples: list[Example], out: str | Path, *, seed: int = SEED) -> Language:
+def train(
+    examples: list[Example],
+    out: str | Path,
+    *,
+    annotate: Annotate | None = None,
+    seed: int = SEED,
+) -> Language:
     """Train the intent classifier and write it to `out` (a folder)."""
     fix_random_seed(seed)
     rng = random.Random(seed)
@@ -57,7 +72,7 @@ def train(examples: list[Example], out: str | Path, *, seed: int = SEED) -> Lang
         textcat.add_label(label)
     samples = [
         SpacyExample.from_dict(
-            nlp.make_doc(features(e.text)),
+            nlp.make_doc(features(e.text, annotate(e.text) if annotate else [])),
             {"cats": {label: float(label == e.intent) for label in labels}},
         )
         for e in examples
@@ -78,6 +93,6 @@ class IntentClassifier:
     def __init__(self, path: str | Path) -> None:
         self.nlp = spacy.load(path)
 
-    def rank(self, text: str) -> list[tuple[str, float]]:
-        cats = self.nlp(features(text)).cats
+    def rank(self, text: str, marks: Marks = ()) -> list[tuple[str, float]]:
+        cats = self.nlp(features(text, marks)).cats
         return sorted(cats.items(), key=lambda item: item[1], reverse=True)

@@ -11,7 +11,9 @@ import click
 
 from bot.nlu.classifier import train
 from bot.nlu.evaluate import evaluate
-from bot.nlu.parser import ModelMissing, Parser, model_path
+from bot.nlu.needs import NeedFinder
+from bot.nlu.parser import ModelMissing, Parser, annotate, model_path
+from bot.nlu.places import Gazetteer
 from bot.nlu.training import TrainingDataError, load
 from directory import ConfigError, DirectorySettings, open_db
 from directory.cli import db_option, json_option
@@ -84,7 +86,8 @@ def nlu_group() -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False), help="Model folder (default bot/nlu/model)."
 )
-def train_command(data_path: str, out: str | None) -> None:
+@db_option
+def train_command(data_path: str, out: str | None, db_path: str) -> None:
     """Train the intent classifier from Rasa-format data (deterministic, seconds).
 
     Example:
@@ -97,7 +100,9 @@ def train_command(data_path: str, out: str | None) -> None:
         raise click.ClickException(str(error)) from error
     target = Path(out) if out else model_path()
     started = time.perf_counter()
-    train(data.examples, target)
+    settings = DirectorySettings.from_environ()
+    gazetteer = Gazetteer.from_db(open_db(db_path), settings.default_state)
+    train(data.examples, target, annotate=annotate(NeedFinder(data.synonyms), gazetteer))
     click.echo(
         f"Trained on {len(data.examples)} examples, {len(data.intents)} intents, "
         f"in {time.perf_counter() - started:.1f} s: {target}"

@@ -20,7 +20,10 @@ from directory import load_needs
 FUZZY_CUTOFF = 85  # "shleter" → "shelter" scores 85.7
 # Words of the vocabulary that are ordinary English too, and must not attract corrections.
 _NOT_CORRECTED = {"need", "needs", "beds", "open", "near", "help", "have", "there", "where",
-                  "hosting", "posting", "meals", "being", "other", "about", "from"}  # fmt: skip
+                  "hosting", "posting", "meals", "being", "other", "about", "from",
+                  "speer", "viviendo", "vivir", "comer", "sleepy", "shakes", "starting",
+                  "start", "stay", "staying", "staff", "clean", "cleaning", "check",
+                  "checking"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,12 @@ class NeedFinder:
             phrases[key] = {w.lower() for w in words} | {strip_accents(w.lower()) for w in words}
         for key, words in phrases.items():
             self.matcher.add(key, [self.nlp.make_doc(w) for w in sorted(words)])
+        # Corrections only towards words of 5+ letters: "start" must not become "star".
         self.vocabulary = sorted(
-            {w for words in phrases.values() for p in words for w in p.split() if len(w) >= 4}
+            {w for words in phrases.values() for p in words for w in p.split() if len(w) >= 5}
         )
-        self._skip = set(self.vocabulary) | _NOT_CORRECTED
+        self._skip = {w for ws in phrases.values() for p in ws for w in p.split()}
+        self._skip |= _NOT_CORRECTED
 
     def find(self, text: str) -> list[NeedMatch]:
         """Needs in order of appearance (each once), with the span that named them."""

@@ -10,19 +10,28 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
 from bot.nlu import language, safety
-from bot.nlu.classifier import IntentClassifier
-from bot.nlu.needs import NeedFinder
+from bot.nlu.classifier import IntentClassifier, Marks
+from bot.nlu.needs import NeedFinder, NeedMatch
 from bot.nlu.normalize import clean, fold
 from bot.nlu.places import Gazetteer, find_location
 from bot.nlu.training import TrainingData
-from bot.nlu.types import Entity, Parse
+from bot.nlu.types import Entity, Location, Parse
 
 MAX_CHARS = 2000
+HANDOFF_INTENTS = ("crisis", "emergency")
+CLASSIFIER_HANDOFF = 0.8  # model confidence at which it may hand off without a rule
+_FILLER = {
+    "im", "i", "am", "at", "in", "near", "by", "the", "on", "its", "it", "is", "were", "we",
+    "are", "here", "currently", "now", "right", "location", "my", "zip", "code", "address",
+    "around", "city", "of", "estoy", "en", "cerca", "de", "mi", "la", "el", "ok", "so",
+    "area", "try", "what", "about", "how", "instead", "and", "or", "please", "pls",
+}  # fmt: skip
 DEFAULT_MODEL = Path(__file__).parent / "model"
 _SELECT = re.compile(r"^(?:#|no\.?\s*|number\s*|option\s*)?([1-9]\d?)[.)]?$")
 
@@ -78,7 +87,14 @@ class Parser:
         verdict = safety.assess(text)
         needs = self.needs.find(text)
         location = find_location(text, self.gazetteer)
-        ranking = self.classifier.rank(text) if text else [("out_of_scope", 1.0)]
+        marks = _marks(needs, location)
+        ranking = self.classifier.rank(text, marks) if text else [("out_of_scope", 1.0)]
+        if verdict.level == safety.NONE and ranking[0][0] in HANDOFF_INTENTS:
+            if ranking[0][1] >= CLASSIFIER_HANDOFF:
+                # A second net under the rules: the model is sure, so hand off anyway.
+                verdict = safety.Safety(ranking[0][0], "classifier")
+            else:
+                ranking = [*ranking[1:], ranking[0]]
         intent, confidence = ranking[0]
         ruled = _by_rule(text, bool(needs), location is not None and _is_only(text, location))
         if ruled:
@@ -105,11 +121,26 @@ class Parser:
         )
 
 
-def _is_only(text: str, location: object) -> bool:
-    """The message is the place and little else ("80204", "im at union station")."""
-    span = getattr(location, "text", "")
-    rest = fold(text.replace(span, " "))
-    return len(rest.split()) <= 3 and not re.search(r"\b(?:beds?|open|full|have)\b", rest)
+def annotate(needs: NeedFinder, gazetteer: Gazetteer) -> Callable[[str], Marks]:
+    """The same placeholders for training as for parsing."""
+
+    def marks(text: str) -> Marks:
+        return _marks(needs.find(clean(text)), find_location(clean(text), gazetteer))
+
+    return marks
+
+
+def _marks(needs: list[NeedMatch], location: Location | None) -> Marks:
+    marks = [(m.start, m.end, "needword") for m in needs]
+    if location and not any(s < location.end and location.start < e for s, e, _ in marks):
+        marks.append((location.start, location.end, f"{location.kind.replace('_', '')}place"))
+    return marks
+
+
+def _is_only(text: str, location: Location) -> bool:
+    """The message is the place and filler ("80204", "im at union station")."""
+    rest = fold(text[: location.start] + " " + text[location.end :])
+    return all(word in _FILLER for word in re.findall(r"[a-z0-9#]+", rest))
 
 
 def _by_rule(text: str, has_needs: bool, only_place: bool) -> str | None:
@@ -122,4 +153,4 @@ def _by_rule(text: str, has_needs: bool, only_place: bool) -> str | None:
 
 
 def _synonyms_by_need(training: TrainingData) -> dict[str, list[str]]:
-    return {key: words for key, words in training.synonyms.items()}
+    return dict(training.synonyms)

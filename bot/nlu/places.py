@@ -140,6 +140,9 @@ _NOT_CITIES = {
 }
 
 
+_PREPOSITIONS = {"in", "near", "en", "around", "at", "by", "to", "from", "outside", "cerca"}
+
+
 @dataclass
 class Gazetteer:
     """What the parser needs from the directory: ZIPs, cities, local places, streets."""
@@ -189,7 +192,7 @@ class Gazetteer:
 
 def find_location(text: str, gaz: Gazetteer) -> Location | None:
     """The most specific place the message names, or None."""
-    for finder in (_coordinates, _address, _place, _zip, _city, _intersection, _near_me):
+    for finder in (_coordinates, _address, _place, _intersection, _zip, _city, _near_me):
         found = finder(text, gaz)
         if found:
             return found
@@ -298,13 +301,21 @@ def _city(text: str, gaz: Gazetteer) -> Location | None:
             row = gaz.city(name, code)
             if row:
                 return _city_location(text, first.start(), span_end, row)
-    # A bare city name: longest first.
+    # A bare city name: after "in", "near"… first, then the longest, then the biggest.
+    found = []
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
             start, end = words[i].start(), words[i + size - 1].end()
             row = gaz.city(text[start:end].rstrip(".,"), None)
-            if row:
-                return _city_location(text, start, end, row)
+            if row is None:
+                continue
+            after_preposition = i > 0 and words[i - 1].group(0).lower() in _PREPOSITIONS
+            if row[4] < 2 and not after_preposition:
+                continue  # a one-ZIP town named bare is more likely a word ("model")
+            found.append((not after_preposition, -size, -row[4], start, end, row))
+    if found:
+        *_, start, end, row = min(found)
+        return _city_location(text, start, end, row)
     return _fuzzy_city(text, words, gaz)
 
 
@@ -314,7 +325,7 @@ def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Locati
         return None
     names = [n for n, rows in gaz.cities.items() if any(r[1] == gaz.default_state for r in rows)]
     for i, word in enumerate(words[:-1]):
-        if word.group(0).lower() in ("in", "near", "en", "around", "at"):
+        if word.group(0).lower() in _PREPOSITIONS:
             target = words[i + 1]
             if len(target.group(0)) < 5:
                 continue
