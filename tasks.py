@@ -45,10 +45,13 @@ def ensure_venv() -> None:
 
 
 def start(argv: list[str]) -> int:
-    """Build the demo directory and answer a first search on it."""
+    """Build the demo directory, train the language model if missing, answer a search."""
     ensure_venv()
     env = {**os.environ, "WAYFINDER_DB": str(DEMO_DB)}
     if run(BIN / "wayfinder", "directory", "demo", env=env) != 0:
+        return 1
+    untrained = not (ROOT / "bot" / "nlu" / "model" / "meta.json").exists()
+    if untrained and run(BIN / "wayfinder", "nlu", "train", env=env) != 0:
         return 1
     query = argv or ["--need", "detox", "--near", "Denver, CO"]
     code = run(BIN / "wayfinder", "directory", "search", *query, env=env)

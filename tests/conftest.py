@@ -85,3 +85,57 @@ def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]
             ("sqlite_", "service_fts", "search_point_rtree", "search_area_rtree")
         )
     }
+
+
+DENVER_PLACES = [
+    ("Civic Center Park", 39.7372, -104.9890),
+    ("Union Station", 39.7527, -105.0002),
+    ("Five Points", 39.7553, -104.9786),
+    ("Capitol Hill", 39.7312, -104.9787),
+    ("Cap Hill", 39.7312, -104.9787),
+    ("the Pearl Street Mall", 40.0176, -105.2797),
+    ("Sloan's Lake", 39.7501, -105.0458),
+    ("City Park", 39.7475, -104.9503),
+    ("Santa Fe Drive", 39.7250, -104.9987),
+]
+
+
+@pytest.fixture(scope="session")
+def nlu_db_path(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Path:
+    """The demo directory plus the local places the held-out NLU data names."""
+    path = tmp_path_factory.mktemp("nlu") / "nlu.db"
+    shutil.copyfile(demo_db_path, path)
+    database = directory.open_db(path)
+    for name, lat, lon in DENVER_PLACES:
+        directory.add_place(database, name, lat, lon)
+    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def nlu_model(tmp_path_factory: pytest.TempPathFactory, nlu_db_path: Path) -> Path:
+    """The intent classifier trained from bot/nlu/data/nlu.yml, once per test run."""
+    from bot.nlu.classifier import train
+    from bot.nlu.needs import NeedFinder
+    from bot.nlu.parser import annotate
+    from bot.nlu.places import Gazetteer
+    from bot.nlu.training import load
+
+    data = load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml")
+    database = directory.open_db(nlu_db_path)
+    out = tmp_path_factory.mktemp("model") / "model"
+    train(data.examples, out, annotate=annotate(NeedFinder(data.synonyms),
+                                                Gazetteer.from_db(database, "CO")))  # fmt: skip
+    database.close()
+    return out
+
+
+@pytest.fixture(scope="session")
+def parser(nlu_model: Path, nlu_db_path: Path):  # type: ignore[no-untyped-def]
+    from bot.nlu.parser import Parser
+    from bot.nlu.training import load
+
+    database = directory.open_db(nlu_db_path)
+    return Parser.load(database, nlu_model, default_state="CO",
+                       training=load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml"))  # fmt: skip

@@ -41,7 +41,11 @@ def features(text: str, marks: Marks = ()) -> str:
     folded = re.sub(r"\b\d{5}(?:-\d{4})?\b", " ZIP ", folded)
     folded = re.sub(r"\b\d+(?:st|nd|rd|th)\b", " ORD ", folded)
     folded = re.sub(r"\b\d+\b", " NUM ", folded)
-    return re.sub(r"\s+", " ", folded).strip()
+    words = folded.split()
+    # Word beginnings as extra features, so that unseen forms ("yessir", "hiya",
+    # "thankyou") share evidence with seen ones ("yes", "hi", "thank").
+    stems = [f"{w[:3]}_" for w in words if len(w) > 3 and w.isalpha()]
+    return " ".join([*words, *stems])
 
 
 def train(
