@@ -154,6 +154,8 @@ class Gazetteer:
     places: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     streets: set[str] = field(default_factory=lambda: set(_STREETS))
     default_state: str | None = None
+    # The default state's city names, for correcting misspellings ("denvr").
+    state_city_names: list[str] = field(default_factory=list)
 
     @classmethod
     def from_db(cls, db: sqlite_utils.Database, default_state: str | None = None) -> Gazetteer:
@@ -174,6 +176,9 @@ class Gazetteer:
             street = re.sub(rf"\s+{_SUFFIX}\.?$", "", words).strip()
             if street and len(street) > 2:
                 gaz.streets.add(street)
+        gaz.state_city_names = [
+            name for name, rows in gaz.cities.items() if any(r[1] == default_state for r in rows)
+        ]
         return gaz
 
     def city(self, name: str, state: str | None) -> tuple[str, str, float, float, int] | None:
@@ -321,9 +326,9 @@ def _city(text: str, gaz: Gazetteer) -> Location | None:
 
 def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Location | None:
     """A misspelt city after "in", "near" or "en" ("shelter in denvr")."""
-    if not gaz.default_state:
+    names = gaz.state_city_names
+    if not names:
         return None
-    names = [n for n, rows in gaz.cities.items() if any(r[1] == gaz.default_state for r in rows)]
     for i, word in enumerate(words[:-1]):
         if word.group(0).lower() in _PREPOSITIONS:
             target = words[i + 1]

@@ -1,0 +1,52 @@
+"""`wayfinder parse` and `wayfinder nlu test` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wayfinder.cli import cli
+
+
+@pytest.fixture
+def env(nlu_model: Path, nlu_db_path: Path) -> dict[str, str]:
+    return {"WAYFINDER_NLU_MODEL": str(nlu_model), "WAYFINDER_DB": str(nlu_db_path),
+            "WAYFINDER_DEFAULT_STATE": "CO"}  # fmt: skip
+
+
+def test_parse_json_prints_only_json(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["parse", "detx 80204", "--json"], env=env)
+    assert result.exit_code == 0
+    parsed = json.loads(result.stdout)
+    assert (parsed["needs"], parsed["location"]["zip"]) == (["detox"], "80204")
+
+
+def test_parse_jsonl_answers_one_line_per_line_even_for_bad_lines(env: dict[str, str]) -> None:
+    lines = '{"text": "shelter near me"}\nnot json\n{"text": "i want to die"}\n'
+    result = CliRunner().invoke(cli, ["parse", "--jsonl"], input=lines, env=env)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[0]["location"]["kind"] == "near_me"
+    assert out[1] == {"error": 'line 2: expected {"text": "..."}'}
+    assert out[2]["safety"] == "crisis"
+
+
+def test_parse_without_a_model_says_how_to_train(tmp_path: Path, nlu_db_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["parse", "detox"],
+        env={"WAYFINDER_NLU_MODEL": str(tmp_path / "none"), "WAYFINDER_DB": str(nlu_db_path)},
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "Train it with: wayfinder nlu train" in result.stderr
+
+
+def test_nlu_test_prints_scores_per_intent_and_the_safety_figures(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["nlu", "test"], env=env)
+    assert result.exit_code == 0
+    for line in ("crisis", "find_resource", "intent_accuracy", "handoff_recall",
+                 "false_alarm_rate", "needs_exact", "location_exact"):  # fmt: skip
+        assert line in result.stdout
+    assert "handoff_recall      100.0%" in result.stdout
