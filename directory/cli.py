@@ -203,7 +203,7 @@ def search_command(
         wayfinder directory search --need detox --near 80204
     """
     db = _open(db_path)
-    settings = _settings()
+    settings = _settings().for_directory(db)
     try:
         place = geo.resolve(db, near, settings.default_state) if near else None
         at = _parse_at(at_text, place.timezone if place else None, settings)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import sqlite_utils
 
 from directory import geo, hours, needs
 from directory.errors import UnknownNeed
@@ -53,3 +55,9 @@ class DirectorySettings:
                     f"WAYFINDER_FRESHNESS_HOURS: {item!r} is not NEED=HOURS ({error})."
                 ) from error
         return cls(state, zone, radius, freshness)
+
+    def for_directory(self, db: sqlite_utils.Database) -> DirectorySettings:
+        """These settings, with the directory's own state as default when none is set."""
+        if self.default_state:
+            return self
+        return replace(self, default_state=geo.home_state(db))

@@ -1,4 +1,5 @@
-"""The embedded demo directory: a fictional Denver metro in HSDS CSV (see demo/README.md).
+"""The embedded demo directory: a fictional Denver metro in HSDS CSV (see demo/README.md),
+and a few real Denver landmarks as local places (demo/places.csv).
 
 Its bed counts are written relative to REFERENCE; loading it shifts them so that
 REFERENCE is now, and the demo shows counts an hour old, a day old and older, whatever
@@ -7,11 +8,14 @@ the date.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
 
 import sqlite_utils
 
+from directory.geo import add_place
 from directory.importer import import_dataset
 from directory.reader import read
 from directory.types import ImportSummary
@@ -29,4 +33,9 @@ def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSu
         stamp = parse_datetime(str(row["updated"]))
         if stamp is not None:
             row["updated"] = (stamp + shift).isoformat(timespec="seconds")
-    return import_dataset(db, dataset, who="demo")
+    summary = import_dataset(db, dataset, who="demo")
+    text = files("directory").joinpath("demo/places.csv").read_text("utf-8")
+    for row in csv.DictReader(io.StringIO(text)):
+        aliases = [a.strip() for a in row["aliases"].split(";") if a.strip()]
+        add_place(db, row["name"], float(row["lat"]), float(row["lon"]), aliases)
+    return summary

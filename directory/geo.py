@@ -125,6 +125,22 @@ def zip_timezone(db: sqlite_utils.Database, postal_code: str | None) -> str | No
     return row[0] if row else None
 
 
+def home_state(db: sqlite_utils.Database) -> str | None:
+    """The state that at least two thirds of the directory's addresses are in, if any.
+
+    A directory of one metro area should resolve "Aurora" to its own state without anyone
+    having to configure it; a multi-state directory gets no guess.
+    """
+    rows = db.execute(
+        "SELECT upper(state_province), count(*) FROM address "
+        "WHERE state_province IS NOT NULL GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
+    total = sum(count for _, count in rows)
+    if rows and rows[0][0] in STATES and rows[0][1] * 3 >= total * 2:
+        return str(rows[0][0])
+    return None
+
+
 def resolve(db: sqlite_utils.Database, text: str, default_state: str | None = None) -> Place:
     """Turn what someone typed into a point: a ZIP, "lat,lon", a local place or a city.
 

@@ -87,29 +87,11 @@ def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]
     }
 
 
-DENVER_PLACES = [
-    ("Civic Center Park", 39.7372, -104.9890),
-    ("Union Station", 39.7527, -105.0002),
-    ("Five Points", 39.7553, -104.9786),
-    ("Capitol Hill", 39.7312, -104.9787),
-    ("Cap Hill", 39.7312, -104.9787),
-    ("the Pearl Street Mall", 40.0176, -105.2797),
-    ("Sloan's Lake", 39.7501, -105.0458),
-    ("City Park", 39.7475, -104.9503),
-    ("Santa Fe Drive", 39.7250, -104.9987),
-]
-
-
 @pytest.fixture(scope="session")
 def nlu_db_path(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Path:
-    """The demo directory plus the local places the held-out NLU data names."""
+    """The demo directory, whose local places are those the held-out NLU data names."""
     path = tmp_path_factory.mktemp("nlu") / "nlu.db"
     shutil.copyfile(demo_db_path, path)
-    database = directory.open_db(path)
-    for name, lat, lon in DENVER_PLACES:
-        directory.add_place(database, name, lat, lon)
-    database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.close()
     return path
 
 

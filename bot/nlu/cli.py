@@ -23,9 +23,10 @@ DATA = Path(__file__).parent / "data"
 
 def _parser(db_path: str) -> Parser:
     try:
-        settings = DirectorySettings.from_environ()
+        db = open_db(db_path)
+        settings = DirectorySettings.from_environ().for_directory(db)
         return Parser.load(
-            open_db(db_path), default_state=settings.default_state, training=load(DATA / "nlu.yml")
+            db, default_state=settings.default_state, training=load(DATA / "nlu.yml")
         )
     except (ModelMissing, ConfigError, TrainingDataError) as error:
         raise click.ClickException(str(error)) from error
@@ -100,8 +101,9 @@ def train_command(data_path: str, out: str | None, db_path: str) -> None:
         raise click.ClickException(str(error)) from error
     target = Path(out) if out else model_path()
     started = time.perf_counter()
-    settings = DirectorySettings.from_environ()
-    gazetteer = Gazetteer.from_db(open_db(db_path), settings.default_state)
+    db = open_db(db_path)
+    settings = DirectorySettings.from_environ().for_directory(db)
+    gazetteer = Gazetteer.from_db(db, settings.default_state)
     train(data.examples, target, annotate=annotate(NeedFinder(data.synonyms), gazetteer))
     click.echo(
         f"Trained on {len(data.examples)} examples, {len(data.intents)} intents, "
