@@ -8,6 +8,7 @@ from __future__ import annotations
 from directory.capacity import set_capacity
 from directory.config import ConfigError, DirectorySettings
 from directory.db import open_db
+from directory.details import service_details
 from directory.errors import (
     DirectoryError,
     InvalidCapacity,
@@ -23,7 +24,15 @@ from directory.needs import Need, load_needs, need_keys
 from directory.reader import read
 from directory.search import search
 from directory.transaction import write_transaction
-from directory.types import CapacityChange, ImportSummary, Place, Point, Problem, SearchResult
+from directory.types import (
+    CapacityChange,
+    ImportSummary,
+    Place,
+    Point,
+    Problem,
+    SearchResult,
+    ServiceDetails,
+)
 from directory.validate import validate
 
 __all__ = [
@@ -39,6 +48,7 @@ __all__ = [
     "Point",
     "Problem",
     "SearchResult",
+    "ServiceDetails",
     "UnknownNeed",
     "UnknownPlace",
     "UnknownService",
@@ -52,6 +62,7 @@ __all__ = [
     "read",
     "resolve",
     "search",
+    "service_details",
     "set_capacity",
     "validate",
     "write_transaction",

@@ -13,7 +13,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import sqlite_utils
@@ -22,7 +22,7 @@ from directory import capacity, geo, hours, needs
 from directory.config import DirectorySettings
 from directory.types import Place, Point, SearchResult
 
-_EXCLUDED_STATUSES = ("inactive", "defunct")
+EXCLUDED_STATUSES = ("inactive", "defunct")
 
 
 @dataclass
@@ -168,38 +168,20 @@ def _details(
     """Rank every candidate on what ranking needs, then finish only the best `limit`."""
     ids = list(candidates)
     status = dict(_in_chunks(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
-    service_needs: dict[str, list[str]] = defaultdict(list)
-    for sid, need in _in_chunks(
-        db, "SELECT service_id, need FROM service_need WHERE service_id IN ({marks})", ids
-    ):
-        service_needs[sid].append(need)
-    schedule_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
-               "timezone")  # fmt: skip
-    for row in _in_chunks(
-        db, f"SELECT {', '.join(columns)} FROM schedule WHERE service_id IN ({{marks}})", ids
-    ):
-        schedule_rows[row[0]].append(dict(zip(columns, row, strict=True)))
-    counts: dict[str, tuple[Any, ...]] = {}
-    for sid, available, maximum, updated in _in_chunks(
-        db,
-        "SELECT service_id, available, maximum, updated FROM service_capacity "
-        "WHERE service_id IN ({marks}) ORDER BY service_id, updated DESC",
-        ids,
-    ):
-        counts.setdefault(sid, (available, maximum, updated))
-    order = needs.need_keys()
+    service_needs = read_needs(db, ids)
+    schedule_rows = read_schedules(db, ids)
+    counts = read_counts(db, ids)
     ranked = []
     for sid, candidate in candidates.items():
         state = (status.get(sid, "inactive") or "").lower()
-        if state in _EXCLUDED_STATUSES:
+        if state in EXCLUDED_STATUSES:
             continue
         tz = hours.zone(candidate.timezone, default_tz)
         spans = hours.spans(schedule_rows.get(sid, []))
-        open_now = False if state == "temporarily closed" else hours.is_open(spans, at, tz)
+        open_now = open_state(state, spans, at, tz)
         available, maximum, updated = counts.get(sid, (None, None, None))
         age = capacity.age_hours(updated, at)
-        keys = sorted(service_needs.get(sid, []), key=order.index)
+        keys = service_needs.get(sid, [])
         stale = capacity.is_stale(age, keys, settings.freshness_hours)
         room = 1 if available is None or stale else (0 if available > 0 else 2)
         serves = 0 if not wanted or set(keys) & set(wanted) else 1
@@ -219,14 +201,7 @@ def _details(
             top_ids,
         )
     }
-    phones: dict[str, str] = {}
-    for sid, number in _in_chunks(
-        db,
-        "SELECT service_id, number FROM phone WHERE service_id IN ({marks}) "
-        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
-        top_ids,
-    ):
-        phones.setdefault(sid, number)
+    phones = read_phones(db, top_ids)
     results = []
     for _, sid, candidate, keys, open_now, spans, tz, age, stale in best:
         available, maximum, updated = counts.get(sid, (None, None, None))
@@ -238,7 +213,7 @@ def _details(
                 needs=keys,
                 distance_km=round(distance, 2) if distance is not None else None,
                 address=candidate.address,
-                phone=phones.get(sid),
+                phone=phones[sid][0].number if sid in phones else None,
                 open_now=open_now,
                 available=available,
                 maximum=maximum,
@@ -250,3 +225,80 @@ def _details(
             )
         )
     return results
+
+
+# Readers shared with `directory.details`, so that a service's details say exactly what
+# its search result says.
+
+
+def open_state(
+    status: str, service_spans: list[hours.Span], at: datetime, tz: tzinfo
+) -> bool | None:
+    """Whether a service is open at `at`; one marked temporarily closed is closed whatever
+    its hours say."""
+    return False if status == "temporarily closed" else hours.is_open(service_spans, at, tz)
+
+
+def read_needs(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[str]]:
+    """Each service's need keys, in the order of the need taxonomy."""
+    order = needs.need_keys()
+    found: dict[str, list[str]] = defaultdict(list)
+    for sid, need in _in_chunks(
+        db, "SELECT service_id, need FROM service_need WHERE service_id IN ({marks})", ids
+    ):
+        found[sid].append(need)
+    return {sid: sorted(keys, key=order.index) for sid, keys in found.items()}
+
+
+def read_schedules(
+    db: sqlite_utils.Database, ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each service's schedule rows, with the columns `hours.spans` reads."""
+    columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
+               "timezone", "description")  # fmt: skip
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in _in_chunks(
+        db, f"SELECT {', '.join(columns)} FROM schedule WHERE service_id IN ({{marks}}) "
+        "ORDER BY service_id, id", ids
+    ):  # fmt: skip
+        found[row[0]].append(dict(zip(columns, row, strict=True)))
+    return found
+
+
+def read_counts(
+    db: sqlite_utils.Database, ids: Sequence[str]
+) -> dict[str, tuple[int | None, int | None, str | None]]:
+    """Each service's latest bed count: (available, maximum, updated)."""
+    counts: dict[str, tuple[int | None, int | None, str | None]] = {}
+    for sid, available, maximum, updated in _in_chunks(
+        db,
+        "SELECT service_id, available, maximum, updated FROM service_capacity "
+        "WHERE service_id IN ({marks}) ORDER BY service_id, updated DESC",
+        ids,
+    ):
+        counts.setdefault(sid, (available, maximum, updated))
+    return counts
+
+
+@dataclass(frozen=True)
+class Phone:
+    """One of a service's numbers, as HSDS's `phone` row gives it."""
+
+    number: str
+    extension: int | None
+    type: str | None
+    description: str | None
+
+
+def read_phones(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[Phone]]:
+    """Each service's phone numbers, voice numbers first."""
+    found: dict[str, list[Phone]] = defaultdict(list)
+    for sid, *phone in _in_chunks(
+        db,
+        "SELECT service_id, number, extension, type, description FROM phone "
+        "WHERE service_id IN ({marks}) AND number IS NOT NULL "
+        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
+        ids,
+    ):
+        found[sid].append(Phone(*phone))
+    return found

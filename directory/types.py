@@ -1,4 +1,5 @@
-"""Named shapes that cross the directory's boundary: search results, places, problems."""
+"""Named shapes that cross the directory's boundary: search results, service details,
+places, problems."""
 
 from __future__ import annotations
 
@@ -59,6 +60,43 @@ class SearchResult:
         for extra in ("organization", "next_open", "capacity_age_hours"):
             data.pop(extra)
         return data
+
+
+@dataclass(frozen=True)
+class ServiceDetails:
+    """Everything a person needs about one service: who runs it, where it is, how to reach
+    it, who may come, when it is open and how full it is.
+
+    `address`, `lat`, `lon` and `maps_url` are None when the service has no public location
+    (a confidential shelter, a mobile team): then the phone is the way in. `phones` are
+    (number, label) pairs, voice numbers first. `hours` are display lines
+    ("Mon–Fri 8:00–17:00"), empty when unknown. The capacity fields mean what they mean in
+    SearchResult.
+    """
+
+    id: str
+    name: str
+    organization: str | None
+    description: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    maps_url: str | None
+    phones: list[tuple[str, str]]
+    url: str | None
+    email: str | None
+    eligibility: str | None
+    fees: str | None
+    languages: list[str]
+    hours: list[str]
+    open_now: bool | None
+    next_open: datetime | None
+    available: int | None
+    maximum: int | None
+    capacity_updated: str | None
+    capacity_age_hours: float | None
+    stale: bool | None
+    needs: list[str]
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ def test_directory_exports_exactly_its_public_names() -> None:
         [
             "CapacityChange", "ConfigError", "DirectoryError", "DirectorySettings",
             "ImportSummary", "InvalidCapacity", "InvalidData", "Need", "Place", "Point",
-            "Problem", "SearchResult", "UnknownNeed", "UnknownPlace", "UnknownService",
+            "Problem", "SearchResult", "ServiceDetails", "UnknownNeed", "UnknownPlace",
+            "UnknownService",
             "add_place", "export_directory", "haversine_km", "import_dataset", "load_needs",
-            "need_keys", "open_db", "read", "resolve", "search", "set_capacity", "validate",
+            "need_keys", "open_db", "read", "resolve", "search", "service_details", "set_capacity",
+            "validate",
             "write_transaction",
         ]
     )  # fmt: skip

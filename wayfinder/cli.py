@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli import ask_command, chat_command
 from bot.nlu.cli import nlu_group, parse_command
 from directory.cli import directory_group
 from wayfinder import __version__
@@ -21,3 +22,5 @@ def cli() -> None:
 cli.add_command(directory_group)
 cli.add_command(parse_command)
 cli.add_command(nlu_group)
+cli.add_command(ask_command)
+cli.add_command(chat_command)

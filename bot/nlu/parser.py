@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.nlu import language, safety
+from bot.nlu import language, numbers, safety
 from bot.nlu.classifier import IntentClassifier, Marks
 from bot.nlu.needs import NeedFinder, NeedMatch
 from bot.nlu.normalize import clean, fold
@@ -108,6 +108,7 @@ class Parser:
             entities.append(
                 Entity("location", location.text, location.start, location.end, location.kind)
             )
+        entities.extend(_numbers(text, intent))
         return Parse(
             text=text,
             language=language.detect(text),
@@ -119,6 +120,21 @@ class Parser:
             safety=verdict.level,
             entities=sorted(entities, key=lambda e: e.start),
         )
+
+
+def _numbers(text: str, intent: str) -> list[Entity]:
+    """The numbers a follow-up or a bed update carries, as entities over the whole text:
+    `number` (role `call` for "call 2"), `available`, `maximum`, `pin`."""
+    found: list[Entity] = []
+    if intent == "select_result" and (picked := numbers.selection(text)):
+        found.append(Entity("number", str(picked[0]), 0, len(text), "call" if picked[1] else None))
+    if intent == "update_availability" and (count := numbers.bed_count(text)):
+        found.append(Entity("available", str(count[0]), 0, len(text)))
+        if count[1] is not None:
+            found.append(Entity("maximum", str(count[1]), 0, len(text)))
+    if intent == "update_availability" and (code := numbers.pin(text)):
+        found.append(Entity("pin", code, 0, len(text)))
+    return found
 
 
 def annotate(needs: NeedFinder, gazetteer: Gazetteer) -> Callable[[str], Marks]:

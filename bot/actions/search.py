@@ -1,0 +1,314 @@
+"""Finding services: the search form's validation, the search, more results, details and
+the availability check."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from bot import replies
+from bot.actions.base import WayfinderAction
+from bot.actions.context import Context, from_environ
+from directory import SearchResult, geo, search
+from directory.details import service_details
+from directory.errors import UnknownPlace
+from directory.needs import need_keys
+from directory.types import Place
+
+WIDEN = 2.5  # nothing found: look once more, this many times as far
+FETCH = 40  # results ranked per search; pages are cut from these
+
+
+def page_size(tracker: Tracker) -> int:
+    return 3 if tracker.get_latest_input_channel() in (None, "sms", "twilio") else 5
+
+
+def _language(tracker: Tracker) -> str:
+    return str(tracker.get_slot("language") or "en")
+
+
+def _role(tracker: Tracker) -> str:
+    return str(tracker.get_slot("role") or "community")
+
+
+def place_from_parse(context: Context, location: dict[str, Any]) -> Place | None:
+    """The place of a parse's location when it has coordinates (ZIP, city, local place,
+    coordinates); None for an address or "near me" that cannot be placed on a map."""
+    if location.get("lat") is None or location.get("lon") is None:
+        return None
+    zip_code = location.get("zip")
+    label = location.get("text") or ""
+    if location.get("kind") == "city" and location.get("city"):
+        label = f"{location['city']}, {location.get('state')}"
+    elif location.get("kind") == "zip" and location.get("city"):
+        label = f"{zip_code} ({location['city']}, {location.get('state')})"
+    elif location.get("kind") == "coordinates":
+        label = "your location"
+    return Place(
+        kind=str(location.get("kind")),
+        text=str(location.get("text")),
+        lat=float(location["lat"]),
+        lon=float(location["lon"]),
+        label=str(label),
+        zip=zip_code,
+        city=location.get("city"),
+        state=location.get("state"),
+        timezone=geo.zip_timezone(context.db, zip_code) if zip_code else None,
+    )
+
+
+class ValidateSearchForm(FormValidationAction):
+    """Checks the search form's slots: known need keys, and a place that can be searched
+    near (a street address or "near me" without coordinates is asked for again)."""
+
+    def __init__(self, context: Context | None = None) -> None:
+        self._context = context
+
+    @property
+    def context(self) -> Context:
+        return self._context or from_environ()
+
+    def name(self) -> str:
+        return "validate_search_form"
+
+    def validate_needs(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        values = value if isinstance(value, list) else [value]
+        known = [v for v in dict.fromkeys(values) if v in need_keys()]
+        if known != tracker.get_slot("needs"):
+            return {"needs": known or None, "page": 0, "shown": []}
+        return {"needs": known or None}
+
+    def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text:
+            return {"location": None, "place": None}
+        parsed = tracker.latest_message.get("location") or {}
+        role = next(
+            (e.get("role") for e in tracker.latest_message.get("entities", [])
+             if e.get("entity") == "location" and e.get("value") == text),
+            parsed.get("kind"),
+        )  # fmt: skip
+        place = place_from_parse(self.context, parsed) if parsed.get("text") == text else None
+        if place is None and role == "address":
+            dispatcher.utter_message(response="utter_ask_zip_for_address", location=text)
+            return {"location": None, "place": None}
+        if place is None and role == "near_me":
+            dispatcher.utter_message(response="utter_ask_zip_for_near_me")
+            return {"location": None, "place": None}
+        if place is None:
+            try:
+                place = geo.resolve(self.context.db, text, self.context.settings.default_state)
+            except UnknownPlace:
+                dispatcher.utter_message(response="utter_unknown_place", location=text)
+                return {"location": None, "place": None}
+        return {"location": text, "place": asdict(place), "page": 0, "shown": []}
+
+
+def _place(context: Context, tracker: Tracker) -> Place | None:
+    stored = tracker.get_slot("place")
+    if isinstance(stored, dict):
+        return Place(**stored)
+    location = tracker.get_slot("location")
+    if location:
+        try:
+            return geo.resolve(context.db, str(location), context.settings.default_state)
+        except UnknownPlace:
+            return None
+    return None
+
+
+def _room_first(results: list[SearchResult]) -> list[SearchResult]:
+    """For "any beds open?": fresh counts with room, then unknown or stale, then full."""
+
+    def key(r: SearchResult) -> tuple[int, float]:
+        group = 1 if r.available is None or r.stale else 0 if r.available > 0 else 2
+        return group, r.distance_km if r.distance_km is not None else 0.0
+
+    return sorted(results, key=key)
+
+
+def _show(
+    context: Context,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    results: list[SearchResult],
+    first_number: int,
+    header: str,
+    remaining: int,
+) -> list[SearchResult]:
+    budget = replies.SMS_BUDGET if page_size(tracker) == 3 else None
+    page = results[: page_size(tracker)]
+    text, count = replies.results_text(
+        header, page, first_number, _language(tracker), _role(tracker),
+        more=remaining > len(page), budget=budget, now=context.now(),
+    )  # fmt: skip
+    shown = page[:count]
+    payload = {"results": [r.as_json() for r in shown]} if context.engine else None
+    dispatcher.utter_message(text=text, json_message=payload)
+    return shown
+
+
+def run_search(
+    context: Context, dispatcher: CollectingDispatcher, tracker: Tracker, *, room_first: bool
+) -> list[EventType]:
+    """Search, widen once when nothing is near, and never end without a next step."""
+    needs = list(tracker.get_slot("needs") or [])
+    place = _place(context, tracker)
+    language = _language(tracker)
+    if place is None:
+        dispatcher.utter_message(response="utter_ask_location")
+        return [SlotSet("requested_slot", "location")]
+    radius = context.settings.radius_km
+    kwargs = {"at": context.now(), "limit": FETCH, "settings": context.settings}
+    results = search(context.db, needs, place, radius_km=radius, **kwargs)  # type: ignore[arg-type]
+    words = replies.words(language)
+    notes = []
+    if not results:
+        wider = radius * WIDEN
+        results = search(context.db, needs, place, radius_km=wider, **kwargs)  # type: ignore[arg-type]
+        notes.append(words["widened"].format(small=replies.miles(radius), big=replies.miles(wider)))
+        radius = wider
+    labels = replies.need_labels(needs, language)
+    if not results:
+        values = context.line_values()
+        text = " ".join(
+            [
+                words["none"].format(needs=labels.lower(), radius=replies.miles(radius),
+                                     place=place.label),
+                words["other"].format(information=values["information_number"]),
+                *([words["local"].format(local=values["local_crisis"])]
+                  if "local_crisis" in values else []),
+                "In a crisis call or text 988." if language != "es"
+                else "En una crisis llame o envíe un mensaje al 988.",
+            ]
+        )  # fmt: skip
+        payload: dict[str, Any] | None = {"results": []} if context.engine else None
+        dispatcher.utter_message(text=text, json_message=payload)
+        return [SlotSet("results", []), SlotSet("shown", []), SlotSet("page", 0),
+                SlotSet("radius_km", radius)]  # fmt: skip
+    if room_first:
+        results = _room_first(results)
+    near = words["near"]
+    header = f"{labels} {near} {place.label}:"
+    if room_first:
+        header = f"{labels} {near} {place.label}, {words['room_first'].lower()}:"
+    if notes:
+        header = " ".join(notes) + "\n" + header
+    shown = _show(context, dispatcher, tracker, results, 1, header, len(results))
+    ids = [r.id for r in shown]
+    return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0),
+            SlotSet("radius_km", radius), SlotSet("requested_slot", None)]  # fmt: skip
+
+
+class ActionSearchResources(WayfinderAction):
+    def name(self) -> str:
+        return "action_search_resources"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return run_search(self.context, dispatcher, tracker, room_first=False)
+
+
+class ActionCheckAvailability(WayfinderAction):
+    """ "Any crisis beds open?": services with room first, every count with its age."""
+
+    def name(self) -> str:
+        return "action_check_availability"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        return run_search(self.context, dispatcher, tracker, room_first=True)
+
+
+class ActionMoreResults(WayfinderAction):
+    """The next page of the same search, never repeating a service already shown."""
+
+    def name(self) -> str:
+        return "action_more_results"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        context = self.context
+        place = _place(context, tracker)
+        if place is None or tracker.get_slot("results") is None:
+            dispatcher.utter_message(response="utter_nothing_to_select")
+            return []
+        needs = list(tracker.get_slot("needs") or [])
+        radius = float(tracker.get_slot("radius_km") or context.settings.radius_km)
+        shown = list(tracker.get_slot("shown") or [])
+        results = search(
+            context.db, needs, place, radius_km=radius, at=context.now(), limit=FETCH,
+            settings=context.settings,
+        )  # fmt: skip
+        fresh = [r for r in results if r.id not in shown]
+        language = _language(tracker)
+        words = replies.words(language)
+        if not fresh:
+            values = context.line_values()
+            dispatcher.utter_message(
+                text=words["no_more"].format(radius=replies.miles(radius), place=place.label)
+                + " " + words["other"].format(information=values["information_number"])
+            )  # fmt: skip
+            return []
+        header = f"{replies.need_labels(needs, language)} {words['near']} {place.label}:"
+        page = int(tracker.get_slot("page") or 0) + 1
+        first = len(shown) + 1
+        new = _show(context, dispatcher, tracker, fresh, first, header, len(fresh))
+        ids = [r.id for r in new]
+        return [SlotSet("results", ids), SlotSet("shown", shown + ids), SlotSet("page", page)]
+
+
+class ActionShowDetails(WayfinderAction):
+    """ "2", "the second one": address, hours, who it serves, phone and a map link;
+    "call 2": the phone number alone."""
+
+    def name(self) -> str:
+        return "action_show_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        results = list(tracker.get_slot("results") or [])
+        shown = list(tracker.get_slot("shown") or results)
+        if not results:
+            dispatcher.utter_message(response="utter_nothing_to_select")
+            return []
+        entity = next(
+            (e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "number"),
+            None,
+        )
+        number = int(entity["value"]) if entity else 0
+        first = len(shown) - len(results) + 1  # results of a later page keep their numbers
+        if number == -1:
+            number = first + len(results) - 1
+        index = number - first
+        if not 0 <= index < len(results):
+            last = first + len(results) - 1
+            dispatcher.utter_message(response="utter_pick_in_range", first=first, last=last)
+            return []
+        details = service_details(
+            self.context.db, results[index], self.context.now(), self.context.settings
+        )
+        if details is None:
+            dispatcher.utter_message(response="utter_nothing_to_select")
+            return []
+        phone_only = bool(entity and entity.get("role") == "call")
+        dispatcher.utter_message(
+            text=replies.details_text(
+                details, _language(tracker), _role(tracker), phone_only, self.context.now()
+            )
+        )
+        return []

@@ -1,0 +1,103 @@
+"""`wayfinder ask` (one turn) and `wayfinder chat` (a terminal conversation)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import click
+
+from bot.config import BotSettings
+from bot.engine import CHANNELS, Assistant, SharedLocation, Turn
+from bot.nlu.parser import ModelMissing
+from directory import ConfigError
+from directory.cli import db_option, json_option
+
+_SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def _assistant(db_path: str) -> Assistant:
+    try:
+        return Assistant.open(db_path)
+    except (ModelMissing, ConfigError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _at(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 date-time.") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _print(turn: Turn, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(turn.as_json(), ensure_ascii=False))
+    else:
+        click.echo("\n\n".join(turn.replies))
+
+
+@click.command("ask")
+@click.argument("text")
+@click.option("--sender", required=True, help="Who is asking (any id; stored only hashed).")
+@click.option(
+    "--channel", type=click.Choice(CHANNELS), default="cli", show_default=True,
+    help="Reply as for this channel (sms: plain GSM-7 text within SMS limits).",
+)  # fmt: skip
+@click.option("--at", "at_text", help="Answer as at this moment (ISO 8601), e.g. for tests.")
+@db_option
+@json_option
+def ask_command(
+    text: str, sender: str, channel: str, at_text: str | None, db_path: str, as_json: bool
+) -> None:
+    """One conversational turn. The conversation continues across calls with the same
+    --sender (for an hour of silence, by default).
+
+    Example:
+
+        wayfinder ask --sender me "detox"
+        wayfinder ask --sender me 80204
+    """
+    _print(_assistant(db_path).handle(sender, text, channel, _at(at_text)), as_json)
+
+
+@click.command("chat")
+@click.option("--sender", default="terminal", show_default=True, help="Conversation id.")
+@click.option("--at", "at_text", help="Answer as at this moment (ISO 8601).")
+@db_option
+def chat_command(sender: str, at_text: str | None, db_path: str) -> None:
+    """Talk to the assistant in the terminal. Share a position with
+    "/loc LAT,LON"; leave with Ctrl-D.
+
+    Example:
+
+        wayfinder chat --db wayfinder-demo.db
+    """
+    assistant = _assistant(db_path)
+    today = datetime.now(UTC).date()
+    for line in BotSettings.from_environ().lines.stale(today):
+        click.echo(f"Warning: the {line.name} number was last verified {line.last_verified}.")
+    click.echo(
+        "Wayfinder (automated). In a crisis call or text 988; if a life is in danger call 911.\n"
+        'Try "detox 80204", then a number for details or MORE. "/loc 39.74,-104.99" shares a '
+        "position. Ctrl-D to leave."
+    )
+    while True:
+        try:
+            text = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        if not text.strip():
+            continue
+        shared = _SHARE.match(text.strip())
+        message: str | SharedLocation = (
+            SharedLocation(float(shared.group(1)), float(shared.group(2))) if shared else text
+        )
+        turn = assistant.handle(sender, message, "cli", _at(at_text))
+        for reply in turn.replies:
+            click.echo(reply + "\n")

@@ -1,0 +1,384 @@
+"""The assistant: one message in, the replies out.
+
+    parse (safety first) → policy → rasa-sdk actions run in-process → replies for the channel
+
+The policy is small and readable on purpose: a crisis or emergency is answered first,
+whatever else is going on; then the search form asks for what is missing (a need or a
+place), one question at a time; then follow-ups (a number, MORE). Actions get a real
+`Tracker` built from the stored conversation, and their events are applied as Rasa would.
+
+Conversations are stored under a keyed hash of the sender, without message text, and
+are forgotten after an idle hour (configurable).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import events, people, responses
+from bot.actions import ACTIONS, Context
+from bot.config import BotSettings
+from bot.gsm7 import MAX_BODY, to_gsm7
+from bot.nlu import language, safety
+from bot.nlu.parser import Parser
+from bot.nlu.training import load as load_training
+from bot.nlu.types import Location, Parse
+from bot.privacy import hmac_key, sender_key
+from bot.store import Conversation, ConversationStore, SQLiteStore
+from directory import DirectorySettings, open_db
+
+log = logging.getLogger(__name__)
+
+CHANNELS = ("sms", "telegram", "web", "cli")
+LIMITS = {"sms": MAX_BODY, "telegram": 4096, "web": 4096, "cli": 100_000}
+SEARCH_INTENTS = ("find_resource", "check_availability", "provide_location")
+SMALL_TALK_ENDS = ("goodbye", "thanks", "deny")
+_STANDARD_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image",
+                  "attachment"}  # fmt: skip
+TRAINING = Path(__file__).parent / "nlu" / "data" / "nlu.yml"
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """A location shared from the phone (Telegram, WhatsApp, the web page's button)."""
+
+    lat: float
+    lon: float
+
+
+@dataclass
+class Turn:
+    """What one message got: the replies, what they showed, and any hand-off."""
+
+    replies: list[str]
+    intent: str
+    results: list[dict[str, Any]] = field(default_factory=list)
+    handoff: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable `ask --json` shape."""
+        return {"replies": self.replies, "intent": self.intent, "results": self.results,
+                "handoff": self.handoff}  # fmt: skip
+
+
+class Assistant:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        parser: Parser | None,
+        *,
+        key: bytes,
+        settings: DirectorySettings | None = None,
+        bot_settings: BotSettings | None = None,
+        store: ConversationStore | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.db = db
+        self.parser = parser
+        self.key = key
+        self.settings = settings or DirectorySettings().for_directory(db)
+        self.bot_settings = bot_settings or BotSettings.from_environ({})
+        ttl = timedelta(minutes=self.bot_settings.session_minutes)
+        self.store = store or SQLiteStore(db, ttl)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.domain = responses.load_domain()
+
+    @classmethod
+    def open(cls, db_path: str | Path, *, model: str | Path | None = None) -> Assistant:
+        """The assistant on a directory file, with settings from the environment.
+
+        Raises:
+            ModelMissing: the language model has not been trained.
+            ConfigError: a setting cannot be used.
+        """
+        db = open_db(db_path)
+        settings = DirectorySettings.from_environ().for_directory(db)
+        parser = Parser.load(
+            db, model, default_state=settings.default_state, training=load_training(TRAINING)
+        )
+        return cls(
+            db, parser, key=hmac_key(db_path), settings=settings,
+            bot_settings=BotSettings.from_environ(),
+        )  # fmt: skip
+
+    def handle(
+        self,
+        sender: str,
+        message: str | SharedLocation,
+        channel: str = "cli",
+        at: datetime | None = None,
+    ) -> Turn:
+        """Answer one message (from synchronous code; servers await `ahandle`)."""
+        return asyncio.run(self.ahandle(sender, message, channel, at))
+
+    async def ahandle(
+        self,
+        sender: str,
+        message: str | SharedLocation,
+        channel: str = "cli",
+        at: datetime | None = None,
+    ) -> Turn:
+        started = time.perf_counter()
+        now = at or self.clock()
+        key = sender_key(channel, sender, self.key)
+        parse = self._understand(message)
+        try:
+            conversation = self.store.load(key, now)
+            role = people.lookup(self.db, key).role
+        except Exception:  # the database is failing: hand-offs must still go out
+            log.exception("conversation store failed")
+            conversation, role = Conversation(), "community"
+        turn = _TurnState(self, key, channel, now, parse, conversation, role)
+        await turn.run()
+        try:
+            self.store.save(key, turn.conversation(), now)
+            events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
+        except Exception:
+            log.exception("could not save the conversation")
+        return turn.result()
+
+    def _understand(self, message: str | SharedLocation) -> Parse:
+        """The parse of a message; when the model fails, the safety rules alone."""
+        if isinstance(message, SharedLocation):
+            text = f"{message.lat:.5f},{message.lon:.5f}"
+            location = Location("coordinates", text, 0, len(text), lat=message.lat,
+                                lon=message.lon)  # fmt: skip
+            return Parse(text, "en", "provide_location", 1.0, [("provide_location", 1.0)], [],
+                         location, safety.NONE)  # fmt: skip
+        try:
+            if self.parser is None:
+                raise RuntimeError("no language model loaded")
+            return self.parser.parse(message)
+        except Exception:
+            log.exception("parser failed; answering with the safety rules alone")
+            verdict = safety.assess(message)
+            intent = verdict.level if verdict.level != safety.NONE else "nlu_fallback"
+            return Parse(message, language.detect(message), intent, 1.0, [(intent, 1.0)], [],
+                         None, verdict.level)  # fmt: skip
+
+
+def plan(parse: Parse, conversation: Conversation) -> list[str]:
+    """What to do with a message, in order. `search_form` fills needs and place and then
+    searches; the rest are action names or responses."""
+    steps: list[str] = []
+    if parse.safety == safety.EMERGENCY:
+        steps.append("action_emergency_handoff")
+    elif parse.safety == safety.CRISIS:
+        steps.append("action_crisis_handoff")
+    wants_search = bool(parse.needs) or parse.location is not None
+    if steps:
+        # Hand-off first; a request for services in the same message is still answered.
+        return [*steps, "search_form" if wants_search else "utter_continue_after_handoff"]
+    intent = parse.intent
+    if intent == "nlu_fallback":
+        return ["utter_directory_down"]
+    if intent == "select_result":
+        return ["action_show_details"]
+    if intent == "more_results":
+        return ["action_more_results"]
+    if intent == "update_availability":
+        return ["action_update_availability"]
+    if intent in SEARCH_INTENTS or wants_search:
+        return ["search_form"]
+    if conversation.active_loop and intent not in SMALL_TALK_ENDS:
+        return ["action_help", "search_form"]  # answer, then ask again for what is missing
+    return ["action_help"]
+
+
+class _TurnState:
+    """One turn in progress: slots, the messages the actions sent, what they showed."""
+
+    def __init__(
+        self,
+        assistant: Assistant,
+        key: str,
+        channel: str,
+        now: datetime,
+        parse: Parse,
+        conversation: Conversation,
+        role: str,
+    ) -> None:
+        self.assistant = assistant
+        self.key = key
+        self.channel = channel
+        self.now = now
+        self.parse = parse
+        self.stored = conversation
+        self.active_loop = conversation.active_loop
+        self.then = conversation.then
+        self.slots = _initial_slots(assistant.domain) | conversation.slots
+        self.slots["role"] = role
+        if parse.language == "es":
+            self.slots["language"] = "es"
+        elif len([w for w in parse.text.split() if w.isalpha() and len(w) > 2]) >= 2:
+            self.slots["language"] = "en"
+        self.messages: list[dict[str, Any]] = []
+        self.results: list[dict[str, Any]] | None = None
+        self.handoff: str | None = None
+        self.context = Context(
+            assistant.db, assistant.settings, assistant.bot_settings.lines, now, engine=True
+        )
+        self.user_event = {
+            "event": "user", "text": parse.text, "parse_data": self._latest(),
+            "input_channel": channel, "timestamp": now.timestamp(),
+        }  # fmt: skip
+
+    def _latest(self) -> dict[str, Any]:
+        data = self.parse.as_json()
+        data["metadata"] = {"engine": "wayfinder"}
+        return data
+
+    async def run(self) -> None:
+        follow_up = self.parse.intent in ("select_result", "more_results")
+        if self.stored.expired and follow_up and self.parse.safety == safety.NONE:
+            self.utter("utter_expired")
+            return
+        for step in plan(self.parse, self.stored):
+            if step == "search_form":
+                await self.search_form()
+            elif step.startswith("utter_"):
+                self.utter(step)
+            else:
+                await self.act(step)
+
+    def utter(self, response: str) -> None:
+        self.messages.append({"response": response, **self.context.line_values()})
+
+    async def search_form(self) -> None:
+        """Fill needs and place from the message, validate them with the form's
+        validation action, then ask for what is missing or run the search."""
+        candidates: list[dict[str, Any]] = []
+        if self.parse.needs:
+            candidates.append({"event": "slot", "name": "needs", "value": self.parse.needs})
+        if self.parse.location is not None:
+            candidates.append(
+                {"event": "slot", "name": "location", "value": self.parse.location.text}
+            )
+        if self.parse.intent == "check_availability":
+            self.then = "action_check_availability"
+        elif self.parse.intent == "find_resource":
+            self.then = None
+        asked_before = len(self.messages)
+        if candidates:
+            await self.act("validate_search_form", extra_events=candidates)
+        validation_spoke = len(self.messages) > asked_before
+        for slot in ("needs", "location"):
+            if not self.slots.get(slot):
+                self.active_loop = "search_form"
+                self.slots["requested_slot"] = slot
+                if not (validation_spoke and slot == "location"):
+                    self.utter(f"utter_ask_{slot}")
+                return
+        self.active_loop = None
+        self.slots["requested_slot"] = None
+        await self.act(self.then or "action_search_resources")
+        self.then = None
+
+    def tracker(self, extra_events: list[dict[str, Any]]) -> Tracker:
+        active = {"name": self.active_loop} if self.active_loop else {}
+        return Tracker(
+            self.key, dict(self.slots), self._latest(), [self.user_event, *extra_events],
+            False, None, active, "action_listen",
+        )  # fmt: skip
+
+    async def act(self, name: str, extra_events: list[dict[str, Any]] | None = None) -> None:
+        """Run one rasa-sdk action in-process and apply the events it returns."""
+        action = next(a(self.context) for a in ACTIONS if a(self.context).name() == name)
+        dispatcher = CollectingDispatcher()
+        tracker = self.tracker(extra_events or [])
+        try:
+            returned = await action.run(dispatcher, tracker, self.assistant.domain)
+        except Exception:
+            log.exception("action %s failed", name)
+            if name == "action_crisis_handoff":
+                self.messages.append({"text": _CRISIS_FALLBACK})
+            elif name == "action_emergency_handoff":
+                self.messages.append({"text": _EMERGENCY_FALLBACK})
+            else:
+                self.utter("utter_directory_down")
+            returned = []
+        if name == "action_crisis_handoff" and self.handoff is None:
+            self.handoff = "988"
+        if name == "action_emergency_handoff":
+            self.handoff = "911"
+        self.messages.extend(dispatcher.messages)
+        for event in returned or []:
+            if event.get("event") == "slot":
+                self.slots[event["name"]] = event["value"]
+            elif event.get("event") == "active_loop":
+                self.active_loop = event.get("name")
+
+    def replies(self) -> list[str]:
+        texts = []
+        for message in self.messages:
+            custom = message.get("custom") or {}
+            if "results" in custom:
+                self.results = custom["results"]
+            text = message.get("text")
+            if not text and message.get("response"):
+                variant = responses.pick(
+                    self.assistant.domain, message["response"], self.slots, self.channel
+                )
+                values = self.slots | {k: v for k, v in message.items() if k not in _STANDARD_KEYS}
+                text = responses.fill(variant["text"], values) if variant else None
+            if text:
+                texts.append(for_channel(str(text), self.channel))
+        return texts
+
+    def result(self) -> Turn:
+        texts = self.replies()
+        return Turn(texts, self.parse.intent, self.results or [], self.handoff)
+
+    def conversation(self) -> Conversation:
+        slots = {k: v for k, v in self.slots.items() if k != "role"}
+        return Conversation(slots, self.active_loop, slots.get("requested_slot"), then=self.then)
+
+    def event(self, ms: float) -> events.Event:
+        place = self.slots.get("place") or {}
+        results = self.results
+        first = results[0] if results else {}
+        return events.Event(
+            hour=events.hour_of(self.now),
+            channel=self.channel,
+            role=str(self.slots.get("role")),
+            intent=self.parse.intent,
+            needs=list(self.parse.needs or []),
+            place=(place.get("zip") or place.get("city")) if self.parse.location else None,
+            results=len(results) if results is not None else None,
+            first_km=first.get("distance_km"),
+            room=bool(first.get("available")) and not first.get("stale") if first else None,
+            handoff=self.handoff,
+            ms=round(ms, 2),
+        )
+
+
+def _initial_slots(domain: dict[str, Any]) -> dict[str, Any]:
+    return {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+
+
+def for_channel(text: str, channel: str) -> str:
+    """SMS gets GSM-7 characters where possible; every channel gets its length limit."""
+    if channel == "sms":
+        text = to_gsm7(text)
+    limit = LIMITS.get(channel, MAX_BODY)
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+# Used only if the hand-off action itself fails: the same words, no configuration needed.
+_CRISIS_FALLBACK = (
+    "If you or someone with you is thinking about suicide or self-harm, call or text 988 now. "
+    "Spanish: text AYUDA to 988 or call and press 2. Veterans: press 1 or text 838255. "
+    "If a life is in danger right now, call 911."
+)
+_EMERGENCY_FALLBACK = "Call 911 now: a life may be in danger. I'm an automated directory."
