@@ -121,3 +121,30 @@ def parser(nlu_model: Path, nlu_db_path: Path):  # type: ignore[no-untyped-def]
     database = directory.open_db(nlu_db_path)
     return Parser.load(database, nlu_model, default_state="CO",
                        training=load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml"))  # fmt: skip
+
+
+@pytest.fixture
+def assistant_db_path(tmp_path: Path, demo_db_path: Path) -> Path:
+    """A fresh copy of the demo directory for one conversation test."""
+    path = tmp_path / "assistant.db"
+    shutil.copyfile(demo_db_path, path)
+    return path
+
+
+@pytest.fixture
+def make_assistant(assistant_db_path: Path, parser):  # type: ignore[no-untyped-def]
+    """Builds the assistant on the test's directory copy; calling it again is a restart
+    (a new process on the same file)."""
+    from bot.engine import Assistant
+
+    opened: list[sqlite_utils.Database] = []
+
+    def build(**kwargs):  # type: ignore[no-untyped-def]
+        database = directory.open_db(assistant_db_path)
+        opened.append(database)
+        kwargs.setdefault("clock", lambda: REFERENCE)
+        return Assistant(database, parser, key=b"test key", **kwargs)
+
+    yield build
+    for database in opened:
+        database.close()
