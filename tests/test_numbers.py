@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.numbers import bed_count, pin, selection
+
+
+@pytest.mark.parametrize(
+    ("text", "picked"),
+    [
+        ("2", (2, False)), ("#3", (3, False)), ("the second one", (2, False)),
+        ("number one", (1, False)), ("la tercera", (3, False)), ("call 2", (2, True)),
+        ("call the first one", (1, True)), ("llamar al 2", (2, True)),
+        ("the last one", (-1, False)), ("what", None), ("0", None),
+    ],
+)  # fmt: skip
+def test_which_result_a_follow_up_picks(text: str, picked: tuple[int, bool] | None) -> None:
+    assert selection(text) == picked
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("beds 4", (4, None)), ("4 of 16", (4, 16)), ("4/16", (4, 16)),
+        ("we have 3 detox beds open", (3, None)), ("0 beds", (0, None)),
+        ("shelter is full tonight", (0, None)), ("no beds", (0, None)),
+        ("beds 4 PIN 1234", (4, None)), ("beds", None), ("3 or 4 beds", None),
+    ],
+)  # fmt: skip
+def test_what_a_bed_update_reports(text: str, count: tuple[int, int | None] | None) -> None:
+    assert bed_count(text) == count
+
+
+def test_a_pin_is_found_and_never_read_as_a_count() -> None:
+    assert pin("beds 4 PIN 1234") == "1234"
+    assert pin("beds 4") is None
