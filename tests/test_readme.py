@@ -36,9 +36,15 @@ def test_the_readme_has_examples() -> None:
 
 @pytest.mark.parametrize("steps", sessions(), ids=lambda s: s[0][0][:40])
 def test_readme_example_output_is_what_the_command_prints(
-    steps: list[tuple[str, str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    steps: list[tuple[str, str]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     monkeypatch.delenv("WAYFINDER_DB", raising=False)
+    if any(command.split()[1] in ("ask", "parse") for command, _ in steps):
+        # The language model the Quick start trains, trained once for the test run.
+        monkeypatch.setenv("WAYFINDER_NLU_MODEL", str(request.getfixturevalue("nlu_model")))
     monkeypatch.chdir(tmp_path)
     for command, expected in steps:
         args = shlex.split(command)
