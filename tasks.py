@@ -45,21 +45,21 @@ def ensure_venv() -> None:
 
 
 def start(argv: list[str]) -> int:
-    """Build the demo directory, train the language model if missing, answer a search."""
+    """Build the demo directory, train the language model if missing or older than its
+    data, then talk to the assistant (a terminal chat; one sample turn without a terminal)."""
     ensure_venv()
     env = {**os.environ, "WAYFINDER_DB": str(DEMO_DB)}
     if run(BIN / "wayfinder", "directory", "demo", env=env) != 0:
         return 1
-    untrained = not (ROOT / "bot" / "nlu" / "model" / "meta.json").exists()
-    if untrained and run(BIN / "wayfinder", "nlu", "train", env=env) != 0:
+    meta = ROOT / "bot" / "nlu" / "model" / "meta.json"
+    data = ROOT / "bot" / "nlu" / "data" / "nlu.yml"
+    stale = not meta.exists() or meta.stat().st_mtime < data.stat().st_mtime
+    if stale and run(BIN / "wayfinder", "nlu", "train", env=env) != 0:
         return 1
-    query = argv or ["--need", "detox", "--near", "Denver, CO"]
-    code = run(BIN / "wayfinder", "directory", "search", *query, env=env)
-    print(
-        "\nTry your own: WAYFINDER_DB=wayfinder-demo.db .venv/bin/wayfinder directory search"
-        ' --need shelter --near 80204\n(or: python3 tasks.py start --need food --near "Aurora, CO")'
-    )
-    return code
+    if argv or not sys.stdin.isatty():
+        return run(BIN / "wayfinder", "ask", "--sender", "quick-start",
+                   *(argv or ["detox near Denver, CO"]), env=env)  # fmt: skip
+    return run(BIN / "wayfinder", "chat", env=env)
 
 
 def test(argv: list[str]) -> int:
