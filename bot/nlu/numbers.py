@@ -47,6 +47,19 @@ def selection(text: str) -> tuple[int, bool] | None:
     return (number, call) if number != 0 else None
 
 
+_ALONE = re.compile(
+    r"^(?:(?:call|phone|dial|llamar(?: al?)?)\s+)?"
+    r"(?:the|la|el|lo|#|no\.?|number|numero|option|opcion)?"
+    rf"\s*(?:\d{{1,2}}|{_WORDS})(?:\s+(?:one|uno|una|option|opcion|please|pls|por favor))?$"
+)
+
+
+def is_pick(text: str) -> bool:
+    """Whether the whole message only picks a result ("3", "the second one", "la
+    tercera", "call 2"), so that no classifier is needed to read it."""
+    return bool(_ALONE.match(fold(text).strip(" .!?")))
+
+
 def pin(text: str) -> str | None:
     """A PIN given in the message ("beds 4 PIN 1234")."""
     match = _PIN.search(fold(text))

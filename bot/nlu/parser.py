@@ -33,7 +33,6 @@ _FILLER = {
     "area", "try", "what", "about", "how", "instead", "and", "or", "please", "pls",
 }  # fmt: skip
 DEFAULT_MODEL = Path(__file__).parent / "model"
-_SELECT = re.compile(r"^(?:#|no\.?\s*|number\s*|option\s*)?([1-9]\d?)[.)]?$")
 
 
 def model_path() -> Path:
@@ -160,8 +159,7 @@ def _is_only(text: str, location: Location) -> bool:
 
 
 def _by_rule(text: str, has_needs: bool, only_place: bool) -> str | None:
-    folded = fold(text).strip(" .!?")
-    if _SELECT.match(folded):
+    if numbers.is_pick(text):
         return "select_result"
     if only_place and not has_needs:
         return "provide_location"
