@@ -25,6 +25,7 @@ from bot.nlu.types import Entity, Location, Parse
 
 MAX_CHARS = 2000
 HANDOFF_INTENTS = ("crisis", "emergency")
+SMALL_TALK = ("greet", "goodbye", "thanks", "help", "affirm", "deny", "out_of_scope")
 CLASSIFIER_HANDOFF = 0.8  # model confidence at which it may hand off without a rule
 _FILLER = {
     "im", "i", "am", "at", "in", "near", "by", "the", "on", "its", "it", "is", "were", "we",
@@ -95,6 +96,11 @@ class Parser:
             else:
                 ranking = [*ranking[1:], ranking[0]]
         intent, confidence = ranking[0]
+        if needs and intent in SMALL_TALK:
+            # A message that names a need asks for it ("pt denies SI, requesting detox",
+            # "thanks, shelter 80204"): the conversation would search for it anyway.
+            intent = "find_resource"
+            confidence = dict(ranking).get(intent, confidence)
         ruled = _by_rule(text, bool(needs), location is not None and _is_only(text, location))
         if ruled:
             intent, confidence = ruled, 1.0
