@@ -1,0 +1,128 @@
+"""What every channel does before and after the assistant: clean the text, keep one sender
+from flooding it, never let a reply miss its deadline, and never answer twice.
+
+- Control, zero-width and bidi characters are stripped; the text is cut to the channel's
+  limit (1600 for SMS, 4096 for Telegram and the web).
+- A sender may send `rate_per_minute` messages a minute; past that, one polite notice and
+  then silence for the rest of the minute — except that a crisis or emergency message is
+  always answered.
+- A turn that takes longer than `deadline_s` is answered with a safe fallback that names
+  988 and 911 (Twilio gives up after 15 seconds).
+- The assistant runs in one worker thread: its SQLite work does not block the server's
+  event loop, and the deadline can fire while it works.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import unicodedata
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot.engine import Assistant, SharedLocation, Turn
+from bot.nlu import safety
+from directory.transaction import write_transaction
+
+LIMITS = {"sms": 1600, "telegram": 4096, "web": 4096, "cli": 4096}
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"  # zero-width, bidi, soft hyphen
+)
+FALLBACK = (
+    "Sorry, I couldn't answer in time. In a crisis call or text 988. If a life is in danger "
+    "call 911. For other local help call 211, or try me again in a minute."
+)
+RATE_NOTICE = (
+    "You're sending messages faster than I can help. Please wait a minute and try again. "
+    "In a crisis call or text 988; if a life is in danger call 911."
+)
+
+
+def clean_text(text: str, channel: str) -> str:
+    """The text without control, zero-width or bidi characters, cut to the channel limit."""
+    text = _INVISIBLE.sub("", text)
+    kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
+    return kept.strip()[: LIMITS.get(channel, 4096)]
+
+
+@dataclass
+class GateSettings:
+    deadline_s: float = 8.0
+    rate_per_minute: int = 10
+
+
+class Gate:
+    """The assistant as the channels see it."""
+
+    def __init__(self, assistant: Assistant, settings: GateSettings | None = None) -> None:
+        self.assistant = assistant
+        self.settings = settings or GateSettings()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+        self._noticed: dict[str, float] = {}
+
+    def limited(self, sender: str, text: str, now: float | None = None) -> str | None:
+        """None when the message may go through; else "notice" (send the notice once)
+        or "silent". Crisis and emergency messages always go through."""
+        now = time.monotonic() if now is None else now
+        recent = self._recent[sender]
+        while recent and recent[0] <= now - 60:
+            recent.popleft()
+        recent.append(now)
+        if len(recent) <= self.settings.rate_per_minute:
+            return None
+        if safety.assess(text).level != safety.NONE:
+            return None
+        if now - self._noticed.get(sender, -1e9) >= 60:
+            self._noticed[sender] = now
+            return "notice"
+        return "silent"
+
+    async def answer(self, sender: str, message: str | SharedLocation, channel: str) -> Turn | None:
+        """The assistant's turn for this message, a notice, a fallback — or None when the
+        sender is over the limit and has been told already."""
+        if isinstance(message, str):
+            message = clean_text(message, channel)
+            verdict = self.limited(f"{channel}:{sender}", message)
+            if verdict == "notice":
+                return Turn([RATE_NOTICE], "rate_limited")
+            if verdict == "silent":
+                return None
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(
+            self.executor, self.assistant.handle, sender, message, channel, None
+        )
+        try:
+            return await asyncio.wait_for(asyncio.shield(work), self.settings.deadline_s)
+        except TimeoutError:
+            text = message if isinstance(message, str) else ""
+            handoff = {safety.CRISIS: "988", safety.EMERGENCY: "911"}.get(safety.assess(text).level)
+            return Turn([FALLBACK], "timeout", handoff=handoff)
+
+
+class Seen:
+    """Ids already answered (Twilio MessageSid, Telegram update_id), kept a day, so that
+    a retry or a replay is acknowledged without a second answer."""
+
+    def __init__(self, db: sqlite_utils.Database, kind: str) -> None:
+        self.db = db
+        self.kind = kind
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS seen_id (kind TEXT, id TEXT, at REAL, "
+            "PRIMARY KEY (kind, id))"
+        )
+
+    def first_time(self, item: str) -> bool:
+        """Records the id; False when it was recorded before."""
+        now = time.time()
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM seen_id WHERE at < ?", [now - 86400])
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO seen_id (kind, id, at) VALUES (?, ?, ?)",
+                [self.kind, item, now],
+            )
+        return cursor.rowcount == 1

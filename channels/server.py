@@ -1,0 +1,91 @@
+"""One HTTP server for every channel (Sanic, which rasa-sdk already brings):
+
+    POST /sms/twilio       Twilio Messaging webhook (TwiML)
+    POST /telegram/webhook Telegram updates
+    GET  /                 the web chat page;  POST /chat its JSON API
+    GET  /healthz          200 when the directory and the language model are loaded
+
+Each request is logged as one line — method, path, status, milliseconds — never with a
+message, a phone number or a query string.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from sanic import Request, Sanic, response
+from sanic.response import HTTPResponse
+
+from bot.engine import Assistant
+from channels import sms, telegram, web
+from channels.gate import Gate, GateSettings
+from directory import ConfigError, open_db
+
+log = logging.getLogger("wayfinder.http")
+MAX_BODY = 64 * 1024
+_names = itertools.count()
+
+
+def gate_settings(env: Mapping[str, str]) -> GateSettings:
+    try:
+        deadline = float(env.get("WAYFINDER_REPLY_DEADLINE_S", "8"))
+        rate = int(env.get("WAYFINDER_RATE_PER_MINUTE", "10"))
+    except ValueError as error:
+        raise ConfigError(
+            "WAYFINDER_REPLY_DEADLINE_S and WAYFINDER_RATE_PER_MINUTE must be numbers."
+        ) from error
+    return GateSettings(deadline, rate)
+
+
+def create_app(
+    db_path: str | Path, *, environ: Mapping[str, str] | None = None
+) -> tuple[Sanic[Any, Any], list[str]]:
+    """The server and the start-up notes to print (what is not configured, and why)."""
+    env = os.environ if environ is None else environ
+    assistant = Assistant.open(db_path)
+    gate = Gate(assistant, gate_settings(env))
+    channel_db = open_db(db_path)  # the event loop's own connection; the assistant has its own
+    app = Sanic(f"wayfinder_{next(_names)}")
+    app.config.REQUEST_MAX_SIZE = MAX_BODY
+    app.config.FALLBACK_ERROR_FORMAT = "text"
+    notes = []
+    sms_settings = sms.SmsSettings(
+        env.get("WAYFINDER_PUBLIC_URL") or None, env.get("TWILIO_AUTH_TOKEN") or None
+    )
+    if not sms_settings.auth_token or not sms_settings.public_url:
+        notes.append(
+            "SMS: TWILIO_AUTH_TOKEN or WAYFINDER_PUBLIC_URL is not set, so /sms/twilio refuses "
+            "every request (403)."
+        )
+    app.blueprint(sms.blueprint(gate, sms_settings, channel_db, assistant.key))
+    app.blueprint(telegram.blueprint(gate))
+    app.blueprint(web.blueprint(gate))
+    services = assistant.db.execute("SELECT count(*) FROM service").fetchone()[0]
+
+    @app.get("/healthz")
+    async def healthz(request: Request) -> HTTPResponse:
+        ready = assistant.parser is not None
+        return response.json(
+            {"ok": ready, "services": services, "model": ready}, status=200 if ready else 503
+        )
+
+    @app.on_request
+    async def started(request: Request) -> None:
+        request.ctx.started = time.perf_counter()
+
+    @app.on_response  # type: ignore[untyped-decorator]
+    async def logged(request: Request, reply: HTTPResponse) -> None:
+        took = (time.perf_counter() - getattr(request.ctx, "started", time.perf_counter())) * 1000
+        log.info("%s %s %s %.1f ms", request.method, request.path, reply.status, took)
+
+    @app.after_server_stop
+    async def close(app: Sanic[Any, Any]) -> None:
+        gate.executor.shutdown(wait=False)
+
+    return app, notes
