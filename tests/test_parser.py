@@ -50,7 +50,9 @@ def test_follow_ups_and_small_talk(parser: Parser, text: str, intent: str) -> No
     assert parser.parse(text).intent == intent
 
 
-@pytest.mark.parametrize("text", ["thanks, shelter 80204", "ok detox near union station"])
+@pytest.mark.parametrize(
+    "text", ["thanks, shelter 80204", "ok detox near union station", "more detox please"]
+)
 def test_a_message_naming_a_need_asks_for_it(parser: Parser, text: str) -> None:
     assert parser.parse(text).intent == "find_resource"
 

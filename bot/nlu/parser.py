@@ -96,9 +96,9 @@ class Parser:
             else:
                 ranking = [*ranking[1:], ranking[0]]
         intent, confidence = ranking[0]
-        if needs and intent in SMALL_TALK:
+        if needs and intent in (*SMALL_TALK, "select_result", "more_results"):
             # A message that names a need asks for it ("pt denies SI, requesting detox",
-            # "thanks, shelter 80204"): the conversation would search for it anyway.
+            # "thanks, shelter 80204", "more detox"): not small talk, not a follow-up.
             intent = "find_resource"
             confidence = dict(ranking).get(intent, confidence)
         ruled = _by_rule(text, bool(needs), location is not None and _is_only(text, location))

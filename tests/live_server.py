@@ -1,0 +1,56 @@
+"""Start `wayfinder serve` as a real process on 127.0.0.1 for channel tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(db: Path, env: Mapping[str, str]) -> Iterator[str]:
+    """The server's base URL while the block runs; the process is always stopped."""
+    port = free_port()
+    log = tempfile.TemporaryFile()  # not a pipe: a chatty server must never block on it
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
+         "--port", str(port), "--db", str(db)],
+        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                output = log.read().decode(errors="replace")
+                raise RuntimeError(f"the server did not start:\n{output}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
