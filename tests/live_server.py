@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -25,32 +26,35 @@ def free_port() -> int:
 def running_server(db: Path, env: Mapping[str, str]) -> Iterator[str]:
     """The server's base URL while the block runs; the process is always stopped."""
     port = free_port()
-    log = tempfile.TemporaryFile()  # not a pipe: a chatty server must never block on it
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
-         "--port", str(port), "--db", str(db)],
-        env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                output = log.read().decode(errors="replace")
-                raise RuntimeError(f"the server did not start:\n{output}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
+    # The log goes to a file, not a pipe: a chatty server must never block on it.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
+             "--port", str(port), "--db", str(db)],
+            env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+            _wait_until_ready(base, process, log)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_ready(base: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            raise RuntimeError(f"the server did not start:\n{log.read().decode(errors='replace')}")
+        time.sleep(0.1)
