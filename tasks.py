@@ -46,7 +46,8 @@ def ensure_venv() -> None:
 
 def start(argv: list[str]) -> int:
     """Build the demo directory, train the language model if missing or older than its
-    data, then talk to the assistant (a terminal chat; one sample turn without a terminal)."""
+    data, then serve every channel on it (the web chat at http://127.0.0.1:8000/).
+    Arguments go to `wayfinder serve` (e.g. --port 8080)."""
     ensure_venv()
     env = {**os.environ, "WAYFINDER_DB": str(DEMO_DB)}
     if run(BIN / "wayfinder", "directory", "demo", env=env) != 0:
@@ -56,10 +57,8 @@ def start(argv: list[str]) -> int:
     stale = not meta.exists() or meta.stat().st_mtime < data.stat().st_mtime
     if stale and run(BIN / "wayfinder", "nlu", "train", env=env) != 0:
         return 1
-    if argv or not sys.stdin.isatty():
-        return run(BIN / "wayfinder", "ask", "--sender", "quick-start",
-                   *(argv or ["detox near Denver, CO"]), env=env)  # fmt: skip
-    return run(BIN / "wayfinder", "chat", env=env)
+    print("In the terminal instead: WAYFINDER_DB=wayfinder-demo.db .venv/bin/wayfinder chat")
+    return run(BIN / "wayfinder", "serve", *argv, env=env)
 
 
 def test(argv: list[str]) -> int:
