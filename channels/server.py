@@ -64,7 +64,9 @@ def create_app(
             "every request (403)."
         )
     app.blueprint(sms.blueprint(gate, sms_settings, channel_db, assistant.key))
-    app.blueprint(telegram.blueprint(gate))
+    telegram_settings = telegram.TelegramSettings.from_environ(env)
+    notes += telegram_settings.notes()
+    app.blueprint(telegram.blueprint(gate, telegram_settings, channel_db))
     app.blueprint(web.blueprint(gate))
     services = assistant.db.execute("SELECT count(*) FROM service").fetchone()[0]
 

@@ -7,6 +7,7 @@ import click
 from bot.cli import ask_command, chat_command
 from bot.nlu.cli import nlu_group, parse_command
 from channels.cli import serve_command
+from channels.telegram import telegram_command
 from directory.cli import directory_group
 from wayfinder import __version__
 
@@ -26,3 +27,4 @@ cli.add_command(nlu_group)
 cli.add_command(ask_command)
 cli.add_command(chat_command)
 cli.add_command(serve_command)
+cli.add_command(telegram_command)
