@@ -30,6 +30,12 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _asset(name: str, content_type: str) -> HTTPResponse:
+    """The page's script or style sheet; two fixed names, so no path reaches the disk."""
+    body = files("channels").joinpath("static", name).read_text("utf-8")
+    return response.text(body, content_type=content_type, headers={"Cache-Control": "no-cache"})
+
+
 def blueprint(gate: Gate) -> Blueprint:
     bp = Blueprint("web")
 
@@ -37,6 +43,14 @@ def blueprint(gate: Gate) -> Blueprint:
     async def page(request: Request) -> HTTPResponse:
         html = files("channels").joinpath("static/index.html").read_text("utf-8")
         return response.html(html, headers={"Cache-Control": "no-cache"})
+
+    @bp.get("/static/chat.js")
+    async def script(request: Request) -> HTTPResponse:
+        return _asset("chat.js", "text/javascript; charset=utf-8")
+
+    @bp.get("/static/chat.css")
+    async def style(request: Request) -> HTTPResponse:
+        return _asset("chat.css", "text/css; charset=utf-8")
 
     @bp.post("/chat")
     async def chat(request: Request) -> HTTPResponse:
