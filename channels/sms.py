@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
 import sqlite_utils
@@ -158,10 +158,12 @@ class Outbound(Protocol):
 class TwilioOutbound:
     """Outbound SMS through twilio's REST client."""
 
-    def __init__(self, account_sid: str, auth_token: str, sender: str) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, sender: str, http_client: Any = None
+    ) -> None:
         from twilio.rest import Client
 
-        self.client = Client(account_sid, auth_token)
+        self.client = Client(account_sid, auth_token, http_client=http_client)
         self.sender = sender
 
     def send(self, to: str, body: str) -> str:

@@ -23,11 +23,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(db: Path, env: Mapping[str, str]) -> Iterator[str]:
-    """The server's base URL while the block runs; the process is always stopped."""
+def running_server(db: Path, env: Mapping[str, str], log_path: Path | None = None) -> Iterator[str]:
+    """The server's base URL while the block runs; the process is always stopped. Its
+    output goes to `log_path` when given (a file, never a pipe, which a chatty server
+    could fill and block on)."""
     port = free_port()
-    # The log goes to a file, not a pipe: a chatty server must never block on it.
-    with tempfile.TemporaryFile() as log:
+    opened = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
+    with opened as log:
         process = subprocess.Popen(
             [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
              "--port", str(port), "--db", str(db)],

@@ -189,3 +189,36 @@ def test_thousands_of_random_bodies_never_get_a_500(server: str) -> None:
             statuses[reply.status_code] = statuses.get(reply.status_code, 0) + 1
     assert not [status for status in statuses if status >= 500], statuses
     assert httpx.get(f"{server}/healthz").status_code == 200
+
+
+def test_the_log_has_one_line_per_request_without_numbers_or_words(
+    tmp_path: Path, demo_db_path: Path, nlu_model: Path
+) -> None:
+    db = tmp_path / "log.db"
+    shutil.copyfile(demo_db_path, db)
+    log = tmp_path / "server.log"
+    env = {"WAYFINDER_NLU_MODEL": str(nlu_model), "TWILIO_AUTH_TOKEN": TOKEN,
+           "WAYFINDER_PUBLIC_URL": PUBLIC}  # fmt: skip
+    with running_server(db, env, log) as base:
+        messages(text(base, "my son needs detox in 80204", sender="+17205550177"))
+    written = log.read_text()
+    assert "POST /sms/twilio 200" in written
+    for secret in ("7205550177", "detox", "80204", TOKEN):
+        assert secret not in written
+
+
+def test_without_a_token_sms_is_refused_and_the_server_says_so(
+    tmp_path: Path, demo_db_path: Path, nlu_model: Path
+) -> None:
+    db = tmp_path / "bare.db"
+    shutil.copyfile(demo_db_path, db)
+    log = tmp_path / "server.log"
+    env = {"WAYFINDER_NLU_MODEL": str(nlu_model), "TWILIO_AUTH_TOKEN": "",
+           "WAYFINDER_PUBLIC_URL": PUBLIC}  # fmt: skip
+    with running_server(db, env, log) as base:
+        params = {"MessageSid": "SMx", "From": "+17205550178", "Body": "detox"}
+        signature = RequestValidator("").compute_signature(URL, params)
+        reply = httpx.post(f"{base}/sms/twilio", data=params,
+                           headers={"X-Twilio-Signature": signature})  # fmt: skip
+        assert reply.status_code == 403
+    assert "TWILIO_AUTH_TOKEN" in log.read_text()
