@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
+from bot import people
 from bot.config import BotSettings
 from bot.engine import CHANNELS, Assistant, SharedLocation, Turn
 from bot.nlu.parser import ModelMissing
-from directory import ConfigError
+from bot.privacy import hmac_key
+from directory import ConfigError, open_db
 from directory.cli import db_option, json_option
 
 _SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -101,3 +104,109 @@ def chat_command(sender: str, at_text: str | None, db_path: str) -> None:
         turn = assistant.handle(sender, message, "cli", _at(at_text))
         for reply in turn.replies:
             click.echo(reply + "\n")
+
+
+@click.group("people")
+def people_group() -> None:
+    """Facility staff, responders and admins: who may update beds and who gets the
+    responder replies. Community members are never registered."""
+
+
+def _people_db(db_path: str) -> tuple[Any, bytes]:
+    try:
+        return open_db(db_path), hmac_key(db_path)
+    except (RuntimeError, ConfigError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@people_group.command("add")
+@click.argument("identity")
+@click.option("--role", type=click.Choice(people.REGISTERED), required=True)
+@click.option("--service", "services", multiple=True, help="A service this person keeps (staff).")
+@click.option("--program", help="The program a responder belongs to.")
+@click.option("--name", help="A name to recognise the entry by.")
+@click.option("--pin", help="4-8 digits, asked for once per SMS conversation before updates.")
+@db_option
+@json_option
+def people_add(
+    identity: str, role: str, services: tuple[str, ...], program: str | None,
+    name: str | None, pin: str | None, db_path: str, as_json: bool,
+) -> None:  # fmt: skip
+    """Register a person. IDENTITY is a phone number (any common format) or
+    telegram:USER_ID.
+
+    Example:
+
+        wayfinder people add "(720) 555-0100" --role staff --service SERVICE_ID --pin 4321
+    """
+    db, key = _people_db(db_path)
+    try:
+        person_id = people.add(db, identity, role, key, services=services, program=program,
+                               name=name, pin=pin)  # fmt: skip
+    except people.PeopleError as error:
+        raise click.ClickException(f"{error} Nothing was changed.") from error
+    if as_json:
+        click.echo(json.dumps({"id": person_id}))
+    else:
+        click.echo(f"Registered person {person_id} as {role}.")
+
+
+@people_group.command("list")
+@db_option
+@json_option
+def people_list(db_path: str, as_json: bool) -> None:
+    """Everyone registered, with masked identities.
+
+    Example:
+
+        wayfinder people list
+    """
+    db, _ = _people_db(db_path)
+    everyone = people.everyone(db)
+    if as_json:
+        click.echo(json.dumps([people.as_json(p) for p in everyone]))
+        return
+    if not everyone:
+        click.echo("No one is registered.")
+    for p in everyone:
+        extra = f" services={','.join(p.services)}" if p.services else ""
+        extra += f" program={p.program}" if p.program else ""
+        pin = " PIN set" if p.has_pin else ""
+        click.echo(f"{p.id}\t{p.role}\t{', '.join(p.identities)}\t{p.name or ''}{extra}{pin}")
+
+
+@people_group.command("remove")
+@click.argument("identity")
+@db_option
+def people_remove(identity: str, db_path: str) -> None:
+    """Remove a person and all their identities.
+
+    Example:
+
+        wayfinder people remove +17205550100
+    """
+    db, key = _people_db(db_path)
+    try:
+        people.remove(db, identity, key)
+    except people.PeopleError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("Removed.")
+
+
+@people_group.command("set-pin")
+@click.argument("identity")
+@click.argument("pin")
+@db_option
+def people_set_pin(identity: str, pin: str, db_path: str) -> None:
+    """Set (or change) a person's PIN.
+
+    Example:
+
+        wayfinder people set-pin +17205550100 2468
+    """
+    db, key = _people_db(db_path)
+    try:
+        people.set_pin(db, identity, pin, key)
+    except people.PeopleError as error:
+        raise click.ClickException(f"{error} Nothing was changed.") from error
+    click.echo("PIN set.")

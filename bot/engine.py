@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,9 +29,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import events, people, responses
 from bot.actions import ACTIONS, Context
+from bot.actions.availability import is_undo
 from bot.config import BotSettings
 from bot.gsm7 import MAX_BODY, to_gsm7
-from bot.nlu import language, safety
+from bot.nlu import language, numbers, safety
 from bot.nlu.parser import Parser
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
@@ -181,6 +183,8 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
         # Hand-off first; a request for services in the same message is still answered.
         return [*steps, "search_form" if wants_search else "utter_continue_after_handoff"]
     intent = parse.intent
+    if _continues_update(parse, conversation):
+        return ["action_update_availability"]
     if intent == "nlu_fallback":
         return ["utter_directory_down"]
     if intent == "select_result":
@@ -194,6 +198,20 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
     if conversation.active_loop and intent not in SMALL_TALK_ENDS:
         return ["action_help", "search_form"]  # answer, then ask again for what is missing
     return ["action_help"]
+
+
+def _continues_update(parse: Parse, conversation: Conversation) -> bool:
+    """A PIN or a service number answering a pending bed update, or UNDO after one."""
+    slots = conversation.slots
+    text = parse.text.strip()
+    if slots.get("last_update") and is_undo(text):
+        return True
+    pending = slots.get("pending_update")
+    if not pending:
+        return False
+    if pending.get("choosing"):
+        return numbers.is_pick(text)
+    return numbers.pin(text) is not None or bool(re.fullmatch(r"\d{4,8}", text))
 
 
 class _TurnState:

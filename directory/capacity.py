@@ -89,6 +89,29 @@ def set_capacity(
     )
 
 
+def log_attempt(
+    db: sqlite_utils.Database,
+    service_id: str | None,
+    requested: str,
+    *,
+    who: str,
+    channel: str,
+    result: str,
+    at: datetime | None = None,
+) -> None:
+    """Record a bed update that was not applied (refused or invalid) in the change log:
+    who asked, on which channel, when, what they asked for, and why it was not done."""
+    stamp = (at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    with write_transaction(db):
+        db.execute(
+            """INSERT INTO change_log (resource_id, resource_type, last_action_date,
+            last_action_type, field_name, previous_value, replacement_value, updated_by,
+            channel, result) VALUES (?, 'service_capacity', ?, 'update', 'available', NULL,
+            ?, ?, ?, ?)""",
+            [service_id or "-", stamp, requested, who, channel, result],
+        )
+
+
 def _bed_unit(db: sqlite_utils.Database) -> str:
     row = db.execute("SELECT id FROM unit WHERE lower(name) IN ('bed', 'beds') LIMIT 1").fetchone()
     if row:

@@ -70,7 +70,7 @@ def test_nothing_the_person_wrote_is_stored(make_assistant: Any) -> None:
         str(row)
         for (table,) in assistant.db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' "
-            "AND name IN ('conversation', 'event', 'person_key')"
+            "AND name IN ('conversation', 'event', 'person_identity')"
         )
         for row in assistant.db.execute(f"SELECT * FROM [{table}]")
     )
@@ -116,11 +116,15 @@ def _welton(assistant: Assistant) -> str:
     return str(row[0])
 
 
+def _staff(assistant: Assistant, *services: str) -> None:
+    people.add(assistant.db, SENDER, "staff", b"test key", services=services, pin="1234")
+
+
 def test_registered_staff_update_their_bed_count(make_assistant: Any) -> None:
     assistant = make_assistant()
     service = _welton(assistant)
-    people.mark(assistant.db, sender_key("sms", SENDER, b"test key"), "staff", [service])
-    turn = assistant.handle(SENDER, "beds 7 of 16", "sms")
+    _staff(assistant, service)
+    turn = assistant.handle(SENDER, "beds 7 of 16 PIN 1234", "sms")
     assert "7 of 16 beds open, updated just now" in turn.replies[0]
     details = service_details(assistant.db, service, REFERENCE)
     assert details is not None and (details.available, details.maximum) == (7, 16)
@@ -129,9 +133,9 @@ def test_registered_staff_update_their_bed_count(make_assistant: Any) -> None:
 def test_an_impossible_count_is_refused_and_changes_nothing(make_assistant: Any) -> None:
     assistant = make_assistant()
     service = _welton(assistant)
-    people.mark(assistant.db, sender_key("sms", SENDER, b"test key"), "staff", [service])
+    _staff(assistant, service)
     before = service_details(assistant.db, service, REFERENCE)
-    turn = assistant.handle(SENDER, "beds 40 of 16", "sms")
+    turn = assistant.handle(SENDER, "beds 40 of 16 pin 1234", "sms")
     assert "Nothing was changed" in turn.replies[0]
     assert service_details(assistant.db, service, REFERENCE) == before
 

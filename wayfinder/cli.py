@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import ask_command, chat_command
+from bot.cli import ask_command, chat_command, people_group
 from bot.nlu.cli import nlu_group, parse_command
 from channels.cli import serve_command
 from channels.telegram import telegram_command
@@ -28,3 +28,4 @@ cli.add_command(ask_command)
 cli.add_command(chat_command)
 cli.add_command(serve_command)
 cli.add_command(telegram_command)
+cli.add_command(people_group)
