@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
 
-from bot import people
+from bot import people, privacy
 from bot.config import BotSettings
 from bot.engine import CHANNELS, Assistant, SharedLocation, Turn
 from bot.nlu.parser import ModelMissing
 from bot.privacy import hmac_key
 from directory import ConfigError, open_db
 from directory.cli import db_option, json_option
+from directory.demo import is_demo
 
 _SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -114,7 +115,8 @@ def people_group() -> None:
 
 def _people_db(db_path: str) -> tuple[Any, bytes]:
     try:
-        return open_db(db_path), hmac_key(db_path)
+        db = open_db(db_path)
+        return db, hmac_key(db_path, demo=is_demo(db))
     except (RuntimeError, ConfigError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -210,3 +212,35 @@ def people_set_pin(identity: str, pin: str, db_path: str) -> None:
     except people.PeopleError as error:
         raise click.ClickException(f"{error} Nothing was changed.") from error
     click.echo("PIN set.")
+
+
+@click.group("privacy")
+def privacy_group() -> None:
+    """Retention of what the assistant stores."""
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([hdw])\s*", text.lower())
+    if not match:
+        raise click.BadParameter(f"{text!r}: give a number and h, d or w, like 30d.")
+    amount, unit = int(match.group(1)), match.group(2)
+    return timedelta(hours=amount * {"h": 1, "d": 24, "w": 168}[unit])
+
+
+@privacy_group.command("purge")
+@click.option("--older-than", "older_than", required=True, help="Like 30d, 12w or 48h.")
+@db_option
+@json_option
+def privacy_purge(older_than: str, db_path: str, as_json: bool) -> None:
+    """Delete conversations, anonymous events and replay ids older than the limit. The
+    change log (an audit trail) is kept.
+
+    Example:
+
+        wayfinder privacy purge --older-than 30d
+    """
+    removed = privacy.purge(open_db(db_path), _duration(older_than), datetime.now(UTC))
+    if as_json:
+        click.echo(json.dumps(removed))
+        return
+    click.echo(", ".join(f"{table}: {count} removed" for table, count in removed.items()))

@@ -36,9 +36,10 @@ from bot.nlu import language, numbers, safety
 from bot.nlu.parser import Parser
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
-from bot.privacy import hmac_key, sender_key
+from bot.privacy import forget, hmac_key, is_delete, sender_key
 from bot.store import Conversation, ConversationStore, SQLiteStore
 from directory import DirectorySettings, open_db
+from directory.demo import is_demo
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ class Assistant:
             db, model, default_state=settings.default_state, training=load_training(TRAINING)
         )
         return cls(
-            db, parser, key=hmac_key(db_path), settings=settings,
+            db, parser, key=hmac_key(db_path, demo=is_demo(db)), settings=settings,
             bot_settings=BotSettings.from_environ(),
         )  # fmt: skip
 
@@ -135,6 +136,14 @@ class Assistant:
         now = at or self.clock()
         key = sender_key(channel, sender, self.key)
         parse = self._understand(message)
+        if parse.safety == safety.NONE and is_delete(parse.text):
+            try:
+                forget(self.db, key)
+                reply = DELETED
+            except Exception:
+                log.exception("could not delete a sender's data")
+                reply = "Sorry, I could not delete your data just now. Please try again."
+            return Turn([for_channel(reply, channel)], "delete")
         try:
             conversation = self.store.load(key, now)
             role = people.lookup(self.db, key).role
@@ -392,6 +401,11 @@ def for_channel(text: str, channel: str) -> str:
     limit = LIMITS.get(channel, MAX_BODY)
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
+
+DELETED = (
+    "Done: I deleted everything stored about this conversation. In a crisis you can always "
+    "call or text 988."
+)
 
 # Used only if the hand-off action itself fails: the same words, no configuration needed.
 _CRISIS_FALLBACK = (

@@ -11,7 +11,13 @@ import hmac
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import sqlite_utils
+
+from directory import ConfigError
+from directory.transaction import write_transaction
 
 
 def sender_key(channel: str, sender: str, key: bytes) -> str:
@@ -19,16 +25,71 @@ def sender_key(channel: str, sender: str, key: bytes) -> str:
     return hmac.new(key, f"{channel}:{sender}".encode(), hashlib.sha256).hexdigest()
 
 
-def hmac_key(db_path: str | Path, environ: Mapping[str, str] | None = None) -> bytes:
-    """WAYFINDER_HMAC_KEY, else a random key kept in a file beside the database
-    (`<db>.key`, readable by its owner only), made on first use so that a local
-    installation works without set-up and conversations survive restarts."""
+def hmac_key(
+    db_path: str | Path, environ: Mapping[str, str] | None = None, *, demo: bool = False
+) -> bytes:
+    """WAYFINDER_HMAC_KEY. In demo mode only (the fictional demo directory), a random key
+    kept in a file beside the database (`<db>.key`, readable by its owner only) stands in,
+    so that the Quick start needs no set-up.
+
+    Raises:
+        ConfigError: no key outside demo mode, or a key too short to be secret.
+    """
     env = os.environ if environ is None else environ
     if value := env.get("WAYFINDER_HMAC_KEY", "").strip():
+        if len(value) < 16:
+            raise ConfigError("WAYFINDER_HMAC_KEY must be at least 16 characters.")
         return value.encode()
+    if not demo:
+        raise ConfigError(
+            "WAYFINDER_HMAC_KEY is not set. Sender ids are stored only as keyed hashes: set "
+            "it to a long random secret kept outside the database (for example the output of "
+            "`python3 -c 'import secrets; print(secrets.token_hex(32))'`)."
+        )
     path = Path(f"{db_path}.key")
     if not path.exists():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(secrets.token_hex(32))
     return path.read_text().strip().encode()
+
+
+# Tables whose rows are tied to a sender's keyed hash (column `key`). A registered
+# person's identity is kept: staff and responders are removed by an admin
+# (`wayfinder people remove`), not by a text that anyone holding the phone could send.
+KEYED_TABLES = ("conversation", "sms_opt_out")
+DELETE_WORDS = ("delete", "delete my data", "delete me", "borrar", "borrar mis datos")
+
+
+def is_delete(text: str) -> bool:
+    return " ".join(text.lower().replace("!", " ").replace(".", " ").split()) in DELETE_WORDS
+
+
+def forget(db: sqlite_utils.Database, key: str) -> int:
+    """Remove every row tied to this sender's hash, at once; returns how many."""
+    removed = 0
+    with write_transaction(db):
+        for table in KEYED_TABLES:
+            if table in db.table_names():
+                removed += db.execute(f"DELETE FROM {table} WHERE key = ?", [key]).rowcount
+    return removed
+
+
+def purge(db: sqlite_utils.Database, older_than: timedelta, now: datetime) -> dict[str, int]:
+    """Retention: forget conversations idle, events and replay ids older than the limit.
+    The change log is an audit trail and is kept."""
+    cutoff = now - older_than
+    plans = {
+        "conversation": ("updated < ?", cutoff.astimezone(UTC).isoformat()),
+        "event": ("hour < ?", cutoff.astimezone(UTC).strftime("%Y-%m-%dT%H:00")),
+        "seen_id": ("at < ?", cutoff.timestamp()),
+    }
+    removed = {}
+    with write_transaction(db):
+        for table, (condition, value) in plans.items():
+            removed[table] = 0
+            if table in db.table_names():
+                removed[table] = db.execute(
+                    f"DELETE FROM {table} WHERE {condition}", [value]
+                ).rowcount
+    return removed

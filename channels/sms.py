@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl
 
 import sqlite_utils
@@ -148,15 +148,8 @@ async def _answer(
     return replies
 
 
-class Outbound(Protocol):
-    """Sends a text to a phone number (for reminders); one small interface so that tests
-    and dry runs need no network."""
-
-    def send(self, to: str, body: str) -> str: ...
-
-
 class TwilioOutbound:
-    """Outbound SMS through twilio's REST client."""
+    """Outbound SMS through twilio's REST client (a `bot.outbound.Outbound`)."""
 
     def __init__(
         self, account_sid: str, auth_token: str, sender: str, http_client: Any = None

@@ -38,4 +38,11 @@ def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSu
     for row in csv.DictReader(io.StringIO(text)):
         aliases = [a.strip() for a in row["aliases"].split(";") if a.strip()]
         add_place(db, row["name"], float(row["lat"]), float(row["lon"]), aliases)
+    db.execute("CREATE TABLE IF NOT EXISTS demo_marker (loaded TEXT)")
+    db.execute("INSERT INTO demo_marker VALUES (?)", [datetime.now(UTC).isoformat()])
     return summary
+
+
+def is_demo(db: sqlite_utils.Database) -> bool:
+    """Whether the fictional demo directory was loaded into this file (demo mode)."""
+    return "demo_marker" in db.table_names()

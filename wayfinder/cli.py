@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import ask_command, chat_command, people_group
+from bot.cli import ask_command, chat_command, people_group, privacy_group
 from bot.nlu.cli import nlu_group, parse_command
-from channels.cli import serve_command
+from bot.report_cli import browse_command, report_command
+from channels.cli import remind_command, serve_command
 from channels.telegram import telegram_command
 from directory.cli import directory_group
 from wayfinder import __version__
@@ -29,3 +30,7 @@ cli.add_command(chat_command)
 cli.add_command(serve_command)
 cli.add_command(telegram_command)
 cli.add_command(people_group)
+cli.add_command(privacy_group)
+cli.add_command(remind_command)
+cli.add_command(report_command)
+cli.add_command(browse_command)
