@@ -39,7 +39,7 @@ def ensure_venv() -> None:
     if not (BIN / "python").exists():
         venv.create(VENV, with_pip=True)
     pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    if run(*pip, "-e", ".[dev]") != 0:
+    if run(*pip, "-e", ".[dev,browse]") != 0:
         sys.exit("Installing the project into .venv failed (see above).")
     STAMP.write_text(wanted)
 
