@@ -152,12 +152,13 @@ class Assistant:
             conversation, role = Conversation(), "community"
         turn = _TurnState(self, key, channel, now, parse, conversation, role)
         await turn.run()
+        result = turn.result()
         try:
             self.store.save(key, turn.conversation(), now)
             events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
         except Exception:
             log.exception("could not save the conversation")
-        return turn.result()
+        return result
 
     def _understand(self, message: str | SharedLocation) -> Parse:
         """The parse of a message; when the model fails, the safety rules alone."""
@@ -380,7 +381,10 @@ class _TurnState:
             channel=self.channel,
             role=str(self.slots.get("role")),
             intent=self.parse.intent,
-            needs=list(self.parse.needs or []),
+            # A search's needs may come from earlier messages ("detox", then "80204").
+            needs=list(
+                (self.slots.get("needs") if results is not None else self.parse.needs) or []
+            ),
             place=(place.get("zip") or place.get("city")) if self.parse.location else None,
             results=len(results) if results is not None else None,
             first_km=first.get("distance_km"),

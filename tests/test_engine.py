@@ -145,3 +145,11 @@ def test_a_community_member_cannot_update_a_count(make_assistant: Any) -> None:
     before = service_details(assistant.db, _welton(assistant), REFERENCE)
     assistant.handle(SENDER, "we have 3 detox beds open", "sms")
     assert service_details(assistant.db, _welton(assistant), REFERENCE) == before
+
+
+def test_a_search_event_carries_the_needs_asked_for_earlier(make_assistant: Any) -> None:
+    assistant = make_assistant()
+    assistant.handle(SENDER, "detox", "sms")
+    assistant.handle(SENDER, "80204", "sms")
+    rows = list(assistant.db.execute("SELECT intent, needs, place, results FROM event"))
+    assert rows[-1] == ("provide_location", '["detox"]', "80204", 3)
