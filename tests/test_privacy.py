@@ -114,7 +114,7 @@ def test_no_number_id_or_message_is_left_in_the_database_or_the_log(
                 assert httpx.post(f"{base}/chat", json={"session_id": session, "text": text}
                                   ).status_code == 200  # fmt: skip
     # Telegram senders through the same engine, on the same file.
-    assistant = Assistant.open(db)
+    assistant = Assistant.open(db, model=nlu_model)
     for chat_id in CHAT_IDS:
         for text in MESSAGES:
             assistant.handle(chat_id, text, "telegram")
