@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import zipcodes
+from stats import percentile  # bench/stats.py (this folder is on sys.path)
 
 import directory
 from directory.hsds import TABLES
@@ -348,12 +349,6 @@ def run_searches(db: Any, batch: list[tuple[str, str, datetime]]) -> tuple[list[
         latencies.append((time.perf_counter() - start) * 1000)
         results += len(found)
     return latencies, results
-
-
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (`share` between 0 and 1) of the values."""
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def peak_rss_mb() -> float:

@@ -20,6 +20,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from stats import percentile  # bench/stats.py (this folder is on sys.path)
+
 import directory
 from bot.engine import Assistant
 from bot.nlu.parser import Parser, model_path
@@ -30,11 +32,6 @@ SCRIPT = [
     "detox", "80204", "2", "call 1", "more", "what about shelter", "try 80012",
     "suicidal and need a crisis bed 80203", "any crisis beds open?", "hi", "thanks",
 ]  # fmt: skip
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(int(share * len(ordered) + 0.999999) - 1, 0)]
 
 
 def main(argv: list[str] | None = None) -> int:

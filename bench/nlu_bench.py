@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import time
 from pathlib import Path
+
+from stats import percentile  # bench/stats.py (this folder is on sys.path)
 
 import directory
 from bot.nlu.parser import Parser, model_path
 from bot.nlu.training import load
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -28,16 +28,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 import directory
-from bot import report
+from bot import events, report
 from directory.demo import REFERENCE, load_demo
 
-# The columns and types bot/events.py gives the table.
-EVENT_TABLE = (
-    "CREATE TABLE IF NOT EXISTS event (hour TEXT, channel TEXT, role TEXT, intent TEXT, "
-    "needs TEXT, place TEXT, results INTEGER, first_km REAL, room INTEGER, handoff TEXT, "
-    "ms REAL)"
-)
 PLACES = [
     *("80202", "80203", "80204", "80205", "80206", "80210", "80211", "80218", "80219"),
     *("80220", "80012", "80010", "80014", "80401", "Aurora", "Lakewood", "Denver", None),
@@ -82,9 +78,9 @@ def generate(path: Path, per_day: int, days: int, seed: int, end: datetime) -> i
                 row = (hour, channel, "community", intent, "[]", rng.choice(PLACES), None,
                        None, None, None)  # fmt: skip
             rows.append((*row, round(rng.lognormvariate(0.4, 0.7), 2)))
+    events.ensure(sqlite_utils.Database(path))  # the table the assistant writes
     conn = sqlite3.connect(path)
     with conn:
-        conn.execute(EVENT_TABLE)
         conn.executemany("INSERT INTO event VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         services = [r[0] for r in conn.execute("SELECT DISTINCT service_id FROM service_capacity")]
         conn.executemany(

@@ -28,17 +28,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from stats import percentile  # bench/stats.py (this folder is on sys.path)
 from twilio.request_validator import RequestValidator
 
 TOKEN = "bench-token"
 PUBLIC = "https://bot.example.org"
 SCRIPT = ["detox", "80204", "2", "call 1", "more", "what about shelter",
           "suicidal, need a crisis bed 80203", "thanks"]  # fmt: skip
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(int(share * len(ordered) + 0.999999) - 1, 0)]
 
 
 def free_port() -> int:
@@ -117,6 +113,10 @@ async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, flo
     }
 
 
+def log_text(folder: str) -> str:
+    return (Path(folder) / "server.log").read_text(errors="replace")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--db", default=os.environ.get("WAYFINDER_DB", "wayfinder.db"))
@@ -137,11 +137,16 @@ def main(argv: list[str] | None = None) -> int:
             base = f"http://127.0.0.1:{port}"
             try:
                 for _ in range(600):
+                    if server.poll() is not None:
+                        raise SystemExit("the server stopped:\n" + log_text(folder))
                     try:
                         if httpx.get(f"{base}/healthz").status_code == 200:
                             break
                     except httpx.TransportError:
-                        time.sleep(0.1)
+                        pass
+                    time.sleep(0.1)
+                else:
+                    raise SystemExit("the server did not start:\n" + log_text(folder))
                 every = requests(options.messages + 400, True, port)
                 asyncio.run(load(port, every[:400], options.concurrency))  # warm-up
                 sms = asyncio.run(load(port, every[400:], options.concurrency))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ SMALL_TALK_ENDS = ("goodbye", "thanks", "deny")
 _STANDARD_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image",
                   "attachment"}  # fmt: skip
 TRAINING = Path(__file__).parent / "nlu" / "data" / "nlu.yml"
+ACTION_CLASSES = {cls().name(): cls for cls in ACTIONS}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,12 @@ class Assistant:
         self.store = store or SQLiteStore(db, ttl)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.domain = responses.load_domain()
+        self.initial_slots = {
+            name: spec.get("initial_value") for name, spec in self.domain["slots"].items()
+        }
+        # Tables written on every turn are made once here, not per message.
+        people.ensure(db)
+        events.ensure(db)
 
     @classmethod
     def open(cls, db_path: str | Path, *, model: str | Path | None = None) -> Assistant:
@@ -221,7 +227,7 @@ def _continues_update(parse: Parse, conversation: Conversation) -> bool:
         return False
     if pending.get("choosing"):
         return numbers.is_pick(text)
-    return numbers.pin(text) is not None or bool(re.fullmatch(r"\d{4,8}", text))
+    return numbers.pin_reply(text) is not None
 
 
 class _TurnState:
@@ -245,7 +251,7 @@ class _TurnState:
         self.stored = conversation
         self.active_loop = conversation.active_loop
         self.then = conversation.then
-        self.slots = _initial_slots(assistant.domain) | conversation.slots
+        self.slots = assistant.initial_slots | conversation.slots
         self.slots["role"] = role
         if parse.language == "es":
             self.slots["language"] = "es"
@@ -257,15 +263,11 @@ class _TurnState:
         self.context = Context(
             assistant.db, assistant.settings, assistant.bot_settings.lines, now, engine=True
         )
+        self.latest = {**parse.as_json(), "metadata": {"engine": "wayfinder"}}
         self.user_event = {
-            "event": "user", "text": parse.text, "parse_data": self._latest(),
+            "event": "user", "text": parse.text, "parse_data": self.latest,
             "input_channel": channel, "timestamp": now.timestamp(),
         }  # fmt: skip
-
-    def _latest(self) -> dict[str, Any]:
-        data = self.parse.as_json()
-        data["metadata"] = {"engine": "wayfinder"}
-        return data
 
     async def run(self) -> None:
         follow_up = self.parse.intent in ("select_result", "more_results")
@@ -316,13 +318,13 @@ class _TurnState:
     def tracker(self, extra_events: list[dict[str, Any]]) -> Tracker:
         active = {"name": self.active_loop} if self.active_loop else {}
         return Tracker(
-            self.key, dict(self.slots), self._latest(), [self.user_event, *extra_events],
+            self.key, dict(self.slots), dict(self.latest), [self.user_event, *extra_events],
             False, None, active, "action_listen",
         )  # fmt: skip
 
     async def act(self, name: str, extra_events: list[dict[str, Any]] | None = None) -> None:
         """Run one rasa-sdk action in-process and apply the events it returns."""
-        action = next(a(self.context) for a in ACTIONS if a(self.context).name() == name)
+        action = ACTION_CLASSES[name](self.context)
         dispatcher = CollectingDispatcher()
         tracker = self.tracker(extra_events or [])
         try:
@@ -392,10 +394,6 @@ class _TurnState:
             handoff=self.handoff,
             ms=round(ms, 2),
         )
-
-
-def _initial_slots(domain: dict[str, Any]) -> dict[str, Any]:
-    return {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
 
 
 def for_channel(text: str, channel: str) -> str:

@@ -34,12 +34,16 @@ def hour_of(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:00")
 
 
-def record(db: sqlite_utils.Database, event: Event) -> None:
+def ensure(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS event (hour TEXT, channel TEXT, role TEXT, intent TEXT, "
         "needs TEXT, place TEXT, results INTEGER, first_km REAL, room INTEGER, handoff TEXT, "
         "ms REAL)"
     )
+
+
+def record(db: sqlite_utils.Database, event: Event) -> None:
+    """Append one event (the table must exist: `ensure`)."""
     row = asdict(event)
     row["needs"] = json.dumps(row["needs"])
     with write_transaction(db):

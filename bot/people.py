@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import phonenumbers
@@ -211,8 +210,8 @@ def _load(db: sqlite_utils.Database, person_id: int) -> Person:
 
 
 def lookup(db: sqlite_utils.Database, sender_hash: str) -> Person:
-    """The person behind a hashed sender id; unknown senders are community members."""
-    ensure(db)
+    """The person behind a hashed sender id; unknown senders are community members.
+    Called on every message: the tables must exist (`ensure`)."""
     row = db.execute(
         "SELECT person_id FROM person_identity WHERE key = ?", [sender_hash]
     ).fetchone()
@@ -250,4 +249,4 @@ def mark(
 
 
 def as_json(person: Person) -> dict[str, object]:
-    return json.loads(json.dumps(person.__dict__))  # type: ignore[no-any-return]
+    return asdict(person)

@@ -15,23 +15,19 @@ from flooding it, never let a reply miss its deadline, and never answer twice.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-import unicodedata
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.engine import Assistant, SharedLocation, Turn
+from bot.engine import LIMITS, Assistant, SharedLocation, Turn
+from bot.gsm7 import MAX_BODY
 from bot.nlu import safety
+from bot.nlu.normalize import strip_invisible
 from directory.transaction import write_transaction
 
-LIMITS = {"sms": 1600, "telegram": 4096, "web": 4096, "cli": 4096}
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]"  # zero-width, bidi, soft hyphen
-)
 FALLBACK = (
     "Sorry, I couldn't answer in time. In a crisis call or text 988. If a life is in danger "
     "call 911. For other local help call 211, or try me again in a minute."
@@ -43,10 +39,9 @@ RATE_NOTICE = (
 
 
 def clean_text(text: str, channel: str) -> str:
-    """The text without control, zero-width or bidi characters, cut to the channel limit."""
-    text = _INVISIBLE.sub("", text)
-    kept = "".join(c if c in "\n\t" or unicodedata.category(c)[0] != "C" else " " for c in text)
-    return kept.strip()[: LIMITS.get(channel, 4096)]
+    """The text without control, zero-width or bidi characters, cut to the channel's
+    message limit (the same limits replies keep to)."""
+    return strip_invisible(text).strip()[: LIMITS.get(channel, MAX_BODY)]
 
 
 @dataclass

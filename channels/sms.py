@@ -142,7 +142,7 @@ async def _answer(
     turn = await gate.answer(sender, message, "sms")
     if turn is None:
         return []
-    replies = [to_gsm7(r) for r in turn.replies]
+    replies = list(turn.replies)  # already GSM-7 text: the engine renders for "sms"
     if int(params.get("NumMedia", "0") or 0):
         replies.append(MEDIA_REPLY)
     return replies

@@ -30,27 +30,27 @@ def _number(value: Any) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
-def _asset(name: str, content_type: str) -> HTTPResponse:
-    """The page's script or style sheet; two fixed names, so no path reaches the disk."""
-    body = files("channels").joinpath("static", name).read_text("utf-8")
-    return response.text(body, content_type=content_type, headers={"Cache-Control": "no-cache"})
+# The page and its two files, read once when the server starts (fixed names: no request
+# path ever reaches the disk).
+_FILES = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/static/chat.js": ("chat.js", "text/javascript; charset=utf-8"),
+    "/static/chat.css": ("chat.css", "text/css; charset=utf-8"),
+}
 
 
 def blueprint(gate: Gate) -> Blueprint:
     bp = Blueprint("web")
+    static = files("channels").joinpath("static")
+    for path, (name, content_type) in _FILES.items():
+        body = static.joinpath(name).read_text("utf-8")
 
-    @bp.get("/")
-    async def page(request: Request) -> HTTPResponse:
-        html = files("channels").joinpath("static/index.html").read_text("utf-8")
-        return response.html(html, headers={"Cache-Control": "no-cache"})
+        async def serve(
+            request: Request, body: str = body, kind: str = content_type
+        ) -> HTTPResponse:
+            return response.text(body, content_type=kind, headers={"Cache-Control": "no-cache"})
 
-    @bp.get("/static/chat.js")
-    async def script(request: Request) -> HTTPResponse:
-        return _asset("chat.js", "text/javascript; charset=utf-8")
-
-    @bp.get("/static/chat.css")
-    async def style(request: Request) -> HTTPResponse:
-        return _asset("chat.css", "text/css; charset=utf-8")
+        bp.add_route(serve, path, methods=["GET"], name=name.replace(".", "_"))
 
     @bp.post("/chat")
     async def chat(request: Request) -> HTTPResponse:

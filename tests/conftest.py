@@ -88,15 +88,7 @@ def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]
 
 
 @pytest.fixture(scope="session")
-def nlu_db_path(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Path:
-    """The demo directory, whose local places are those the held-out NLU data names."""
-    path = tmp_path_factory.mktemp("nlu") / "nlu.db"
-    shutil.copyfile(demo_db_path, path)
-    return path
-
-
-@pytest.fixture(scope="session")
-def nlu_model(tmp_path_factory: pytest.TempPathFactory, nlu_db_path: Path) -> Path:
+def nlu_model(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Path:
     """The intent classifier trained from bot/nlu/data/nlu.yml, once per test run."""
     from bot.nlu.classifier import train
     from bot.nlu.needs import NeedFinder
@@ -105,7 +97,7 @@ def nlu_model(tmp_path_factory: pytest.TempPathFactory, nlu_db_path: Path) -> Pa
     from bot.nlu.training import load
 
     data = load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml")
-    database = directory.open_db(nlu_db_path)
+    database = directory.open_db(demo_db_path)
     out = tmp_path_factory.mktemp("model") / "model"
     train(data.examples, out, annotate=annotate(NeedFinder(data.synonyms),
                                                 Gazetteer.from_db(database, "CO")))  # fmt: skip
@@ -114,11 +106,11 @@ def nlu_model(tmp_path_factory: pytest.TempPathFactory, nlu_db_path: Path) -> Pa
 
 
 @pytest.fixture(scope="session")
-def parser(nlu_model: Path, nlu_db_path: Path):  # type: ignore[no-untyped-def]
+def parser(nlu_model: Path, demo_db_path: Path):  # type: ignore[no-untyped-def]
     from bot.nlu.parser import Parser
     from bot.nlu.training import load
 
-    database = directory.open_db(nlu_db_path)
+    database = directory.open_db(demo_db_path)
     return Parser.load(database, nlu_model, default_state="CO",
                        training=load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml"))  # fmt: skip
 

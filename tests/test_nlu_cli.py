@@ -12,8 +12,8 @@ from wayfinder.cli import cli
 
 
 @pytest.fixture
-def env(nlu_model: Path, nlu_db_path: Path) -> dict[str, str]:
-    return {"WAYFINDER_NLU_MODEL": str(nlu_model), "WAYFINDER_DB": str(nlu_db_path),
+def env(nlu_model: Path, demo_db_path: Path) -> dict[str, str]:
+    return {"WAYFINDER_NLU_MODEL": str(nlu_model), "WAYFINDER_DB": str(demo_db_path),
             "WAYFINDER_DEFAULT_STATE": "CO"}  # fmt: skip
 
 
@@ -34,10 +34,10 @@ def test_parse_jsonl_answers_one_line_per_line_even_for_bad_lines(env: dict[str,
     assert out[2]["safety"] == "crisis"
 
 
-def test_parse_without_a_model_says_how_to_train(tmp_path: Path, nlu_db_path: Path) -> None:
+def test_parse_without_a_model_says_how_to_train(tmp_path: Path, demo_db_path: Path) -> None:
     result = CliRunner().invoke(
         cli, ["parse", "detox"],
-        env={"WAYFINDER_NLU_MODEL": str(tmp_path / "none"), "WAYFINDER_DB": str(nlu_db_path)},
+        env={"WAYFINDER_NLU_MODEL": str(tmp_path / "none"), "WAYFINDER_DB": str(demo_db_path)},
     )  # fmt: skip
     assert result.exit_code == 1
     assert "Train it with: wayfinder nlu train" in result.stderr

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from click.testing import CliRunner
 import directory
 from bot import events, report
 from directory.demo import REFERENCE
-from tests.live_server import free_port
+from tests.live_server import running_wayfinder
 from wayfinder.cli import cli
 
 NOW = REFERENCE.astimezone(UTC)  # the demo's bed counts are fresh as at this moment
@@ -114,6 +113,7 @@ def month(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Month
     shutil.copyfile(demo_db_path, path)
     rows = a_month()
     db = directory.open_db(path)
+    events.ensure(db)
     for row in rows:
         events.record(db, row)
     # Welton Street reports by SMS at 17:00 UTC every day of the last twenty, today too.
@@ -392,30 +392,9 @@ def browsing(month: Month, tmp_path: Path) -> Iterator[tuple[str, Path, str]]:
     path = tmp_path / "browse.db"
     shutil.copyfile(month.path, path)
     before = hashlib.sha256(path.read_bytes()).hexdigest()
-    port = free_port()
-    with (tmp_path / "browse.log").open("w+b") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "browse",
-             "--db", str(path), "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if httpx.get(f"{base}/-/versions.json", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    pytest.fail("wayfinder browse did not start:\n" + log.read().decode())
-                time.sleep(0.2)
-            yield base, path, before
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    args = ["browse", "--db", str(path)]
+    with running_wayfinder(args, "/-/versions.json", log_path=tmp_path / "browse.log") as base:
+        yield base, path, before
 
 
 def test_browse_serves_the_change_log_and_cannot_change_the_file(

@@ -9,14 +9,12 @@ import itertools
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +34,7 @@ from channels.telegram import (
     send,
     split_message,
 )
+from tests.live_server import running_server
 from wayfinder.cli import cli
 
 TOKEN = "123:TEST"
@@ -163,60 +162,21 @@ def bot_api() -> Iterator[BotApi]:
     api.server_close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     url: str
-    process: subprocess.Popen[bytes]
     log: Path
 
 
-def start_server(db: Path, env: dict[str, str]) -> Server:
-    """`wayfinder serve` on a free port, healthy; its output goes to a file beside `db`."""
-    port = free_port()
+@contextmanager
+def telegram_server(db: Path, env: dict[str, str]) -> Iterator[Server]:
+    """`wayfinder serve` on a free port, healthy; its output goes to a file beside `db`.
+    Telegram and Twilio settings of the machine running the tests are blanked."""
+    blank = {k: "" for k in os.environ if k.startswith(("TELEGRAM_", "TWILIO_"))}
+    settings = {**blank, "NO_PROXY": "127.0.0.1", "WAYFINDER_REPLY_DEADLINE_S": "30", **env}
     log = db.with_suffix(".log")
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.lower().endswith("_proxy") and not k.startswith(("TELEGRAM_", "TWILIO_"))
-    }
-    command = ["from wayfinder.cli import cli; cli()", "serve", "--port", str(port), "--db"]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-c", *command, str(db)],
-            env={**clean, "NO_PROXY": "127.0.0.1", "WAYFINDER_REPLY_DEADLINE_S": "30", **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server stopped: {log.read_text()}")
-        try:
-            with OPENER.open(server.url + "/healthz", timeout=2) as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.1)
-    process.terminate()
-    raise AssertionError("the server did not become healthy in 60 s")
-
-
-def stop_server(server: Server) -> str:
-    """Stops the server; returns what it printed."""
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-    return server.log.read_text()
+    with running_server(db, settings, log) as url:
+        yield Server(url, log)
 
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -232,17 +192,15 @@ def db_copy(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Pat
 def server(
     tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path, nlu_model: Path, bot_api: BotApi
 ) -> Iterator[Server]:
-    running = start_server(
-        db_copy(tmp_path_factory, demo_db_path),
-        {
-            "WAYFINDER_NLU_MODEL": str(nlu_model),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_WEBHOOK_SECRET": SECRET,
-            "TELEGRAM_API_BASE_URL": bot_api.base_url,
-        },
-    )
-    yield running
-    output = stop_server(running)
+    env = {
+        "WAYFINDER_NLU_MODEL": str(nlu_model),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_BASE_URL": bot_api.base_url,
+    }
+    with telegram_server(db_copy(tmp_path_factory, demo_db_path), env) as running:
+        yield running
+    output = running.log.read_text()
     assert TOKEN not in output and SECRET not in output  # nor any message text
     assert "detox 80204" not in output
 
@@ -475,21 +433,17 @@ def test_without_a_webhook_secret_every_call_is_refused_and_the_server_says_so(
     nlu_model: Path,
     bot_api: BotApi,
 ) -> None:
-    unguarded = start_server(
-        db_copy(tmp_path_factory, demo_db_path),
-        {
-            "WAYFINDER_NLU_MODEL": str(nlu_model),
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": bot_api.base_url,
-        },
-    )
+    env = {
+        "WAYFINDER_NLU_MODEL": str(nlu_model),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": bot_api.base_url,
+    }
     chat = next(_chat_ids)
-    try:
+    with telegram_server(db_copy(tmp_path_factory, demo_db_path), env) as unguarded:
         assert post(unguarded, text_update(chat, "detox 80204"), secret="") == 403
         assert post(unguarded, text_update(chat, "detox 80204"), secret=SECRET) == 403
         assert post(unguarded, b"{not json", secret=None) == 403
-    finally:
-        log = stop_server(unguarded)
+    log = unguarded.log.read_text()
     assert bot_api.made("sendMessage", chat) == []
     assert (
         "Telegram: TELEGRAM_WEBHOOK_SECRET not set, so /telegram/webhook refuses every "

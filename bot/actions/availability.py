@@ -9,7 +9,6 @@ the append-only change log; an applied one can be undone for 10 minutes with UND
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,6 @@ from directory.errors import DirectoryError
 
 UNDO_MINUTES = 10
 TRUSTED_CHANNELS = ("telegram",)
-_BARE_PIN = re.compile(r"^(?:pin\s*)?(\d{4,8})$")
 
 
 def _channel(tracker: Tracker) -> str:
@@ -78,7 +76,7 @@ class ActionUpdateAvailability(WayfinderAction):
         events: list[EventType] = []
         # Who are you? (once per conversation on channels whose sender can be spoofed)
         if channel not in TRUSTED_CHANNELS and not tracker.get_slot("pin_ok"):
-            pin = numbers.pin(text) or _bare_pin(text)
+            pin = numbers.pin_reply(text)
             if not person.has_pin:
                 refused(person.services[0], pending, "denied: no PIN set")
                 dispatcher.utter_message(
@@ -158,11 +156,6 @@ class ActionUpdateAvailability(WayfinderAction):
             text=f"Undone. {change.service_name}: {change.available}{of} beds open again."
         )
         return [SlotSet("last_update", None)]
-
-
-def _bare_pin(text: str) -> str | None:
-    match = _BARE_PIN.match(fold(text))
-    return match.group(1) if match else None
 
 
 def _requested(values: dict[str, Any]) -> str:

@@ -9,15 +9,18 @@ from rasa_sdk import Action
 from bot.actions.context import Context, from_environ
 
 
-class WayfinderAction(Action, ABC):
-    """rasa-sdk builds actions without arguments; our engine passes its context."""
+class UsesContext:
+    """rasa-sdk builds actions without arguments (they then read the environment); our
+    engine passes its context."""
 
     def __init__(self, context: Context | None = None) -> None:
         self._context = context
 
-    @abstractmethod
-    def name(self) -> str: ...
-
     @property
     def context(self) -> Context:
         return self._context or from_environ()
+
+
+class WayfinderAction(UsesContext, Action, ABC):
+    @abstractmethod
+    def name(self) -> str: ...

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from bot import people
 from bot.config import BotSettings, Lines
 from directory import DirectorySettings, open_db
 
@@ -50,5 +51,6 @@ class Context:
 def from_environ() -> Context:
     """The action server's context, built once from the environment."""
     db = open_db(os.environ.get("WAYFINDER_DB") or "wayfinder.db")
+    people.ensure(db)
     settings = DirectorySettings.from_environ().for_directory(db)
     return Context(db, settings, BotSettings.from_environ().lines)

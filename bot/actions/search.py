@@ -13,8 +13,8 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import replies
-from bot.actions.base import WayfinderAction
-from bot.actions.context import Context, from_environ
+from bot.actions.base import UsesContext, WayfinderAction
+from bot.actions.context import Context
 from directory import SearchResult, geo, search
 from directory.details import service_details
 from directory.errors import UnknownPlace
@@ -63,16 +63,9 @@ def place_from_parse(context: Context, location: dict[str, Any]) -> Place | None
     )
 
 
-class ValidateSearchForm(FormValidationAction):
+class ValidateSearchForm(UsesContext, FormValidationAction):
     """Checks the search form's slots: known need keys, and a place that can be searched
     near (a street address or "near me" without coordinates is asked for again)."""
-
-    def __init__(self, context: Context | None = None) -> None:
-        self._context = context
-
-    @property
-    def context(self) -> Context:
-        return self._context or from_environ()
 
     def name(self) -> str:
         return "validate_search_form"

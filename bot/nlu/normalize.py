@@ -17,14 +17,19 @@ _SPACES = re.compile(r"\s+")
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"'})
 
 
-def clean(text: str) -> str:
-    """The message as written, minus invisible characters, with spaces collapsed."""
-    kept = "".join(
-        " " if ch in "\t\n\r" else ch
+def strip_invisible(text: str) -> str:
+    """The text (NFC) without zero-width, bidi and other invisible characters, or
+    control characters other than tabs and line breaks."""
+    return "".join(
+        ch
         for ch in unicodedata.normalize("NFC", text)
         if ch in "\t\n\r" or unicodedata.category(ch) not in _INVISIBLE
     )
-    return _SPACES.sub(" ", kept.translate(_APOSTROPHES)).strip()
+
+
+def clean(text: str) -> str:
+    """The message as written, minus invisible characters, with spaces collapsed."""
+    return _SPACES.sub(" ", strip_invisible(text).translate(_APOSTROPHES)).strip()
 
 
 def strip_accents(text: str) -> str:

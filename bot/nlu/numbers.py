@@ -32,6 +32,7 @@ _FULL = re.compile(
     r"\b(?:full|no (?:beds|room|space|vacanc\w*)|at capacity|lleno|llena|sin camas)\b"
 )
 _PIN = re.compile(r"\bpin\s*[:#]?\s*(\d{4,8})\b")
+_BARE_PIN = re.compile(r"^(?:pin\s*)?(\d{4,8})$")
 
 
 def selection(text: str) -> tuple[int, bool] | None:
@@ -64,6 +65,13 @@ def pin(text: str) -> str | None:
     """A PIN given in the message ("beds 4 PIN 1234")."""
     match = _PIN.search(fold(text))
     return match.group(1) if match else None
+
+
+def pin_reply(text: str) -> str | None:
+    """A PIN sent in answer to "Reply with your PIN": "1234", "pin 1234", or within a
+    longer update ("beds 4 PIN 1234")."""
+    match = _BARE_PIN.match(fold(text).strip(" .!"))
+    return match.group(1) if match else pin(text)
 
 
 def bed_count(text: str) -> tuple[int, int | None] | None:

@@ -17,30 +17,13 @@ from rapidfuzz import fuzz, process
 
 from bot.nlu.normalize import strip_accents
 from bot.nlu.types import Location
+from directory import geo
 
-_STATE_CODES = {
-    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
-    "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
-    "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
-    "VT", "VA", "WA", "WV", "WI", "WY", "PR",
-}  # fmt: skip
+_STATE_CODES = set(geo.STATES)
 # Two-letter codes that are everyday words in lower case ("detox or shelter", "help me").
-_AMBIGUOUS_CODES = {"in", "or", "me", "ok", "hi", "oh", "id", "al", "ma", "pa", "de", "la",
+_AMBIGUOUS_CODES = {"in", "or", "me", "ok", "hi", "oh", "id", "al", "ma", "pa", "de", "la", "as",
                     "ne", "wa", "mi", "mo", "va", "ga", "sc", "nd", "md", "ct"}  # fmt: skip
-_STATE_NAMES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "florida": "FL", "georgia": "GA",
-    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA",
-    "kansas": "KS", "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD",
-    "massachusetts": "MA", "michigan": "MI", "minnesota": "MN", "mississippi": "MS",
-    "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
-    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC",
-    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
-    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
-    "wyoming": "WY",
-}  # fmt: skip
+_STATE_NAMES = {name.lower(): code for code, name in geo.STATES.items()}
 _SUFFIX = (
     r"(?:st|street|ave|av|avenue|blvd|boulevard|rd|road|dr|drive|way|pl|place|ct|court|ln|"
     r"lane|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail|sq|square|loop|plz|plaza)"
