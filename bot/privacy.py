@@ -58,11 +58,6 @@ def hmac_key(
 # person's identity is kept: staff and responders are removed by an admin
 # (`wayfinder people remove`), not by a text that anyone holding the phone could send.
 KEYED_TABLES = ("conversation", "sms_opt_out")
-DELETE_WORDS = ("delete", "delete my data", "delete me", "borrar", "borrar mis datos")
-
-
-def is_delete(text: str) -> bool:
-    return " ".join(text.lower().replace("!", " ").replace(".", " ").split()) in DELETE_WORDS
 
 
 def forget(db: sqlite_utils.Database, key: str) -> int:

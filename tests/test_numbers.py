@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.nlu.message import Message
 from bot.nlu.numbers import bed_count, pin, selection
 
 
@@ -15,7 +16,7 @@ from bot.nlu.numbers import bed_count, pin, selection
     ],
 )  # fmt: skip
 def test_which_result_a_follow_up_picks(text: str, picked: tuple[int, bool] | None) -> None:
-    assert selection(text) == picked
+    assert selection(Message.of(text).folded) == picked
 
 
 @pytest.mark.parametrize(
@@ -28,9 +29,9 @@ def test_which_result_a_follow_up_picks(text: str, picked: tuple[int, bool] | No
     ],
 )  # fmt: skip
 def test_what_a_bed_update_reports(text: str, count: tuple[int, int | None] | None) -> None:
-    assert bed_count(text) == count
+    assert bed_count(Message.of(text).folded) == count
 
 
 def test_a_pin_is_found_and_never_read_as_a_count() -> None:
-    assert pin("beds 4 PIN 1234") == "1234"
-    assert pin("beds 4") is None
+    assert pin(Message.of("beds 4 PIN 1234").folded) == "1234"
+    assert pin(Message.of("beds 4").folded) is None

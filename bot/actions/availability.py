@@ -20,7 +20,8 @@ from rasa_sdk.types import DomainDict
 from bot import people
 from bot.actions.base import WayfinderAction
 from bot.nlu import numbers
-from bot.nlu.normalize import fold
+from bot.nlu.commands import is_undo
+from bot.nlu.message import Message
 from directory import set_capacity
 from directory.capacity import log_attempt
 from directory.errors import DirectoryError
@@ -33,10 +34,6 @@ def _channel(tracker: Tracker) -> str:
     return str(tracker.get_latest_input_channel() or "cli")
 
 
-def is_undo(text: str) -> bool:
-    return fold(text).strip(" .!") in ("undo", "deshacer")
-
-
 class ActionUpdateAvailability(WayfinderAction):
     def name(self) -> str:
         return "action_update_availability"
@@ -45,7 +42,8 @@ class ActionUpdateAvailability(WayfinderAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         context = self.context
-        text = str(tracker.latest_message.get("text") or "")
+        # Rasa hands actions the text, not our message: normalize it the same way.
+        message = Message.of(str(tracker.latest_message.get("text") or ""))
         person = people.lookup(context.db, tracker.sender_id)
         who = f"person:{person.id}" if person.id else f"sender:{tracker.sender_id[:12]}"
         channel = _channel(tracker)
@@ -62,7 +60,7 @@ class ActionUpdateAvailability(WayfinderAction):
             refused(None, values, "denied: not registered staff")
             dispatcher.utter_message(response="utter_update_refused")
             return [SlotSet("pending_update", None)]
-        if is_undo(text):
+        if is_undo(message):
             return self.undo(dispatcher, tracker, who, channel)
         if values.get("available") is not None:
             maximum = values.get("maximum")
@@ -76,7 +74,7 @@ class ActionUpdateAvailability(WayfinderAction):
         events: list[EventType] = []
         # Who are you? (once per conversation on channels whose sender can be spoofed)
         if channel not in TRUSTED_CHANNELS and not tracker.get_slot("pin_ok"):
-            pin = numbers.pin_reply(text)
+            pin = numbers.pin_reply(message.folded)
             if not person.has_pin:
                 refused(person.services[0], pending, "denied: no PIN set")
                 dispatcher.utter_message(
@@ -93,7 +91,7 @@ class ActionUpdateAvailability(WayfinderAction):
                 return [SlotSet("pending_update", None)]
             events.append(SlotSet("pin_ok", True))
         # Which service?
-        service = self.which(person, pending, text, tracker)
+        service = self.which(person, pending, message)
         if service is None:
             names = _names(context.db, person.services)
             lines = [f"{n}. {name}" for n, name in enumerate(names, 1)]
@@ -120,12 +118,10 @@ class ActionUpdateAvailability(WayfinderAction):
                 "maximum": change.old_maximum, "at": context.now().isoformat()}  # fmt: skip
         return [*events, SlotSet("pending_update", None), SlotSet("last_update", last)]
 
-    def which(
-        self, person: people.Person, pending: dict[str, Any], text: str, tracker: Tracker
-    ) -> str | None:
+    def which(self, person: people.Person, pending: dict[str, Any], message: Message) -> str | None:
         if len(person.services) == 1:
             return person.services[0]
-        if pending.get("choosing") and (picked := numbers.selection(text)):
+        if pending.get("choosing") and (picked := numbers.selection(message.folded)):
             number = picked[0] if picked[0] > 0 else len(person.services)
             if 1 <= number <= len(person.services):
                 return person.services[number - 1]

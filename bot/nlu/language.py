@@ -4,6 +4,7 @@ wrong guess only changes the language of the reply, never whether 988 is offered
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from bot.nlu.normalize import fold
 
@@ -31,7 +32,11 @@ _STRONG = {"necesito", "donde", "refugio", "albergue", "comida", "ayuda", "graci
 
 def detect(text: str) -> str:
     """ "es" when the message reads as Spanish, else "en"."""
-    words = re.findall(r"[a-z]+", fold(text))
+    return detect_words(re.findall(r"[a-z]+", fold(text)))
+
+
+def detect_words(words: Sequence[str]) -> str:
+    """ "es" when these folded words read as Spanish, else "en"."""
     spanish = sum(2 if w in _STRONG else 1 for w in words if w in _SPANISH)
     english = sum(1 for w in words if w in _ENGLISH and w not in _SPANISH)
     return "es" if spanish >= 2 and spanish > english else "en"

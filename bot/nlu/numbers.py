@@ -3,13 +3,12 @@
 "2", "#2", "the second one", "la tercera", "call 2" pick a numbered result; "beds 4",
 "4 of 16", "full", "0 beds" report a bed count. These are read by rule rather than
 learnt, because a wrong number sends someone to the wrong door or records a wrong count.
+Each function reads a message's folded text (`Message.folded`).
 """
 
 from __future__ import annotations
 
 import re
-
-from bot.nlu.normalize import fold
 
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
@@ -35,10 +34,9 @@ _PIN = re.compile(r"\bpin\s*[:#]?\s*(\d{4,8})\b")
 _BARE_PIN = re.compile(r"^(?:pin\s*)?(\d{4,8})$")
 
 
-def selection(text: str) -> tuple[int, bool] | None:
+def selection(folded: str) -> tuple[int, bool] | None:
     """The result number a follow-up picks (-1 for "the last one"), and whether the
     person only wants to call it ("call 2")."""
-    folded = fold(text)
     call = bool(_CALL.match(folded))
     match = _PICK.search(folded)
     if not match:
@@ -55,29 +53,29 @@ _ALONE = re.compile(
 )
 
 
-def is_pick(text: str) -> bool:
+def is_pick(folded: str) -> bool:
     """Whether the whole message only picks a result ("3", "the second one", "la
     tercera", "call 2"), so that no classifier is needed to read it."""
-    return bool(_ALONE.match(fold(text).strip(" .!?")))
+    return bool(_ALONE.match(folded.strip(" .!?")))
 
 
-def pin(text: str) -> str | None:
+def pin(folded: str) -> str | None:
     """A PIN given in the message ("beds 4 PIN 1234")."""
-    match = _PIN.search(fold(text))
+    match = _PIN.search(folded)
     return match.group(1) if match else None
 
 
-def pin_reply(text: str) -> str | None:
+def pin_reply(folded: str) -> str | None:
     """A PIN sent in answer to "Reply with your PIN": "1234", "pin 1234", or within a
     longer update ("beds 4 PIN 1234")."""
-    match = _BARE_PIN.match(fold(text).strip(" .!"))
-    return match.group(1) if match else pin(text)
+    match = _BARE_PIN.match(folded.strip(" .!"))
+    return match.group(1) if match else pin(folded)
 
 
-def bed_count(text: str) -> tuple[int, int | None] | None:
+def bed_count(folded: str) -> tuple[int, int | None] | None:
     """Open beds (and the maximum, when given) in a staff update, PIN removed first:
     "beds 4" → (4, None), "4 of 16" → (4, 16), "shelter is full" → (0, None)."""
-    folded = _PIN.sub(" ", fold(text))
+    folded = _PIN.sub(" ", folded)
     if match := _OF.search(folded):
         return int(match.group(1)), int(match.group(2))
     counts = _COUNT.findall(folded)
