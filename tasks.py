@@ -52,9 +52,13 @@ def start(argv: list[str]) -> int:
     env = {**os.environ, "WAYFINDER_DB": str(DEMO_DB)}
     if run(BIN / "wayfinder", "directory", "demo", env=env) != 0:
         return 1
-    meta = ROOT / "bot" / "nlu" / "model" / "meta.json"
-    data = ROOT / "bot" / "nlu" / "data" / "nlu.yml"
-    stale = not meta.exists() or meta.stat().st_mtime < data.stat().st_mtime
+    model = ROOT / "bot" / "nlu" / "model"
+    built = [model / "meta.json", model / "safety.json"]
+    data = ROOT / "bot" / "nlu" / "data"
+    sources = [data / "nlu.yml", data / "safety" / "train.jsonl", data / "safety" / "dev-1.jsonl"]
+    stale = not all(p.exists() for p in built) or min(p.stat().st_mtime for p in built) < max(
+        p.stat().st_mtime for p in sources
+    )
     if stale and run(BIN / "wayfinder", "nlu", "train", env=env) != 0:
         return 1
     print("In the terminal instead: WAYFINDER_DB=wayfinder-demo.db .venv/bin/wayfinder chat")

@@ -28,14 +28,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot import events, people, responses
 from bot.actions import ACTIONS, Context
-from bot.actions.availability import is_undo
 from bot.config import BotSettings
 from bot.gsm7 import MAX_BODY, to_gsm7
-from bot.nlu import language, numbers, safety
-from bot.nlu.parser import Parser
+from bot.nlu import numbers, safety
+from bot.nlu.commands import is_delete, is_undo
+from bot.nlu.message import Message
+from bot.nlu.parser import MAX_CHARS, Parser
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
-from bot.privacy import forget, hmac_key, is_delete, sender_key
+from bot.privacy import forget, hmac_key, sender_key
 from bot.store import Conversation, ConversationStore, SQLiteStore
 from directory import DirectorySettings, open_db
 from directory.demo import is_demo
@@ -124,25 +125,33 @@ class Assistant:
     def handle(
         self,
         sender: str,
-        message: str | SharedLocation,
+        message: str | Message | SharedLocation,
         channel: str = "cli",
         at: datetime | None = None,
+        verdict: safety.Safety | None = None,
     ) -> Turn:
         """Answer one message (from synchronous code; servers await `ahandle`)."""
-        return asyncio.run(self.ahandle(sender, message, channel, at))
+        return asyncio.run(self.ahandle(sender, message, channel, at, verdict))
 
     async def ahandle(
         self,
         sender: str,
-        message: str | SharedLocation,
+        message: str | Message | SharedLocation,
         channel: str = "cli",
         at: datetime | None = None,
+        verdict: safety.Safety | None = None,
     ) -> Turn:
+        """Answer one message: a hand-off first when it shows risk, then the search
+        form, follow-ups or help. `message` is best built once at the channel edge
+        (`Message.of`); `verdict` is the safety check's answer if the channel already
+        asked it (`assess`), so that no message is assessed twice."""
         started = time.perf_counter()
         now = at or self.clock()
         key = sender_key(channel, sender, self.key)
-        parse = self._understand(message)
-        if parse.safety == safety.NONE and is_delete(parse.text):
+        if isinstance(message, str):
+            message = Message.of(message, min(LIMITS.get(channel, MAX_CHARS), MAX_CHARS))
+        parse = self._understand(message, verdict)
+        if parse.safety == safety.NONE and is_delete(parse.message):
             try:
                 forget(self.db, key)
                 reply = DELETED
@@ -166,24 +175,36 @@ class Assistant:
             log.exception("could not save the conversation")
         return result
 
-    def _understand(self, message: str | SharedLocation) -> Parse:
+    def assess(self, message: Message) -> safety.Safety:
+        """The safety check of the loaded model (rules and model), or the rules alone
+        when no model is loaded or it fails."""
+        try:
+            if self.parser is not None:
+                return self.parser.safety.assess(message)
+        except Exception:
+            log.exception("safety model failed; the rules alone decide")
+        return safety.by_rules(message)
+
+    def _understand(
+        self, message: Message | SharedLocation, verdict: safety.Safety | None
+    ) -> Parse:
         """The parse of a message; when the model fails, the safety rules alone."""
         if isinstance(message, SharedLocation):
             text = f"{message.lat:.5f},{message.lon:.5f}"
             location = Location("coordinates", text, 0, len(text), lat=message.lat,
                                 lon=message.lon)  # fmt: skip
             return Parse(text, "en", "provide_location", 1.0, [("provide_location", 1.0)], [],
-                         location, safety.NONE)  # fmt: skip
+                         location, safety.NONE, Message.of(text))  # fmt: skip
         try:
             if self.parser is None:
                 raise RuntimeError("no language model loaded")
-            return self.parser.parse(message)
+            return self.parser.parse(message, verdict)
         except Exception:
             log.exception("parser failed; answering with the safety rules alone")
-            verdict = safety.assess(message)
+            verdict = verdict or safety.by_rules(message)
             intent = verdict.level if verdict.level != safety.NONE else "nlu_fallback"
-            return Parse(message, language.detect(message), intent, 1.0, [(intent, 1.0)], [],
-                         None, verdict.level)  # fmt: skip
+            return Parse(message.text, message.language, intent, 1.0, [(intent, 1.0)], [],
+                         None, verdict.level, message, safety_rule=verdict.rule)  # fmt: skip
 
 
 def plan(parse: Parse, conversation: Conversation) -> list[str]:
@@ -219,15 +240,14 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
 def _continues_update(parse: Parse, conversation: Conversation) -> bool:
     """A PIN or a service number answering a pending bed update, or UNDO after one."""
     slots = conversation.slots
-    text = parse.text.strip()
-    if slots.get("last_update") and is_undo(text):
+    if slots.get("last_update") and is_undo(parse.message):
         return True
     pending = slots.get("pending_update")
     if not pending:
         return False
     if pending.get("choosing"):
-        return numbers.is_pick(text)
-    return numbers.pin_reply(text) is not None
+        return numbers.is_pick(parse.message.folded)
+    return numbers.pin_reply(parse.message.folded) is not None
 
 
 class _TurnState:

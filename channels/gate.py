@@ -1,8 +1,9 @@
 """What every channel does before and after the assistant: clean the text, keep one sender
 from flooding it, never let a reply miss its deadline, and never answer twice.
 
-- Control, zero-width and bidi characters are stripped; the text is cut to the channel's
-  limit (1600 for SMS, 4096 for Telegram and the web).
+- The text becomes one normalized `Message` here (control, zero-width and bidi
+  characters stripped, cut to the channel's limit), which everything after reads.
+- Its safety is checked once, here, and the verdict travels with it.
 - A sender may send `rate_per_minute` messages a minute; past that, one polite notice and
   then silence for the rest of the minute — except that a crisis or emergency message is
   always answered.
@@ -25,7 +26,7 @@ import sqlite_utils
 from bot.engine import LIMITS, Assistant, SharedLocation, Turn
 from bot.gsm7 import MAX_BODY
 from bot.nlu import safety
-from bot.nlu.normalize import strip_invisible
+from bot.nlu.message import MAX_CHARS, Message
 from directory.transaction import write_transaction
 
 FALLBACK = (
@@ -36,12 +37,13 @@ RATE_NOTICE = (
     "You're sending messages faster than I can help. Please wait a minute and try again. "
     "In a crisis call or text 988; if a life is in danger call 911."
 )
+_NO_RISK = safety.Safety(safety.NONE)
 
 
-def clean_text(text: str, channel: str) -> str:
-    """The text without control, zero-width or bidi characters, cut to the channel's
-    message limit (the same limits replies keep to)."""
-    return strip_invisible(text).strip()[: LIMITS.get(channel, MAX_BODY)]
+def message_of(text: str, channel: str) -> Message:
+    """The text as a normalized message, cut to the channel's message limit (the same
+    limits replies keep to) and to what understanding reads."""
+    return Message.of(text, min(LIMITS.get(channel, MAX_BODY), MAX_CHARS))
 
 
 @dataclass
@@ -60,7 +62,9 @@ class Gate:
         self._recent: dict[str, deque[float]] = defaultdict(deque)
         self._noticed: dict[str, float] = {}
 
-    def limited(self, sender: str, text: str, now: float | None = None) -> str | None:
+    def limited(
+        self, sender: str, verdict: safety.Safety = _NO_RISK, now: float | None = None
+    ) -> str | None:
         """None when the message may go through; else "notice" (send the notice once)
         or "silent". Crisis and emergency messages always go through."""
         now = time.monotonic() if now is None else now
@@ -70,32 +74,36 @@ class Gate:
         recent.append(now)
         if len(recent) <= self.settings.rate_per_minute:
             return None
-        if safety.assess(text).level != safety.NONE:
+        if verdict.level != safety.NONE:
             return None
         if now - self._noticed.get(sender, -1e9) >= 60:
             self._noticed[sender] = now
             return "notice"
         return "silent"
 
-    async def answer(self, sender: str, message: str | SharedLocation, channel: str) -> Turn | None:
+    async def answer(
+        self, sender: str, message: str | Message | SharedLocation, channel: str
+    ) -> Turn | None:
         """The assistant's turn for this message, a notice, a fallback — or None when the
         sender is over the limit and has been told already."""
+        verdict = _NO_RISK
         if isinstance(message, str):
-            message = clean_text(message, channel)
-            verdict = self.limited(f"{channel}:{sender}", message)
-            if verdict == "notice":
+            message = message_of(message, channel)
+        if isinstance(message, Message):
+            verdict = self.assistant.assess(message)
+            limit = self.limited(f"{channel}:{sender}", verdict)
+            if limit == "notice":
                 return Turn([RATE_NOTICE], "rate_limited")
-            if verdict == "silent":
+            if limit == "silent":
                 return None
         loop = asyncio.get_running_loop()
         work = loop.run_in_executor(
-            self.executor, self.assistant.handle, sender, message, channel, None
+            self.executor, self.assistant.handle, sender, message, channel, None, verdict
         )
         try:
             return await asyncio.wait_for(asyncio.shield(work), self.settings.deadline_s)
         except TimeoutError:
-            text = message if isinstance(message, str) else ""
-            handoff = {safety.CRISIS: "988", safety.EMERGENCY: "911"}.get(safety.assess(text).level)
+            handoff = {safety.CRISIS: "988", safety.EMERGENCY: "911"}.get(verdict.level)
             return Turn([FALLBACK], "timeout", handoff=handoff)
 
 

@@ -24,8 +24,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.engine import SharedLocation
 from bot.gsm7 import to_gsm7
+from bot.nlu.message import Message
 from bot.privacy import sender_key
-from channels.gate import Gate, Seen
+from channels.gate import Gate, Seen, message_of
 from directory.transaction import write_transaction
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,10 @@ async def _answer(
     gate: Gate, opt_outs: OptOuts, sender: str, params: Mapping[str, str], key: bytes
 ) -> list[str]:
     body = params.get("Body", "")
-    word = body.strip().upper().rstrip(".!")
+    text = message_of(body, "sms")
+    # Carrier keywords are whole-body words, read after cleaning: "STOP" with an
+    # invisible character pasted in must still opt out.
+    word = text.keyword
     hashed = sender_key("sms", sender, key)
     if word in OPT_OUT or params.get("OptOutType", "").upper() == "STOP":
         opt_outs.set(hashed, True)
@@ -131,13 +135,13 @@ async def _answer(
         return []
     if word in HELP:
         return [HELP_REPLY]
-    message: str | SharedLocation = body
+    message: Message | SharedLocation = text
     if params.get("Latitude") and params.get("Longitude"):
         try:
             message = SharedLocation(float(params["Latitude"]), float(params["Longitude"]))
         except ValueError:
-            message = body
-    elif not body.strip():
+            message = text
+    elif not text.text:
         return [MEDIA_REPLY] if int(params.get("NumMedia", "0") or 0) else []
     turn = await gate.answer(sender, message, "sms")
     if turn is None:

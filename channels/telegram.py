@@ -274,7 +274,7 @@ class Handlers:
         if message.caption:
             await self.reply(context.bot, message.chat_id, message.caption)
         else:  # stickers count against the sender's rate like text does
-            verdict = self.gate.limited(f"telegram:{message.chat_id}", "")
+            verdict = self.gate.limited(f"telegram:{message.chat_id}")
             if verdict is not None:
                 if verdict == "notice":
                     await send(context.bot, message.chat_id, RATE_NOTICE)

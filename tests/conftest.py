@@ -89,18 +89,16 @@ def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]
 
 @pytest.fixture(scope="session")
 def nlu_model(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Path:
-    """The intent classifier trained from bot/nlu/data/nlu.yml, once per test run."""
-    from bot.nlu.classifier import train
-    from bot.nlu.needs import NeedFinder
-    from bot.nlu.parser import annotate
+    """The intent classifier (bot/nlu/data/nlu.yml) and the safety model (the safety
+    corpora), trained as `wayfinder nlu train` does, once per test run."""
+    from bot.nlu.build import build
     from bot.nlu.places import Gazetteer
     from bot.nlu.training import load
 
     data = load(HERE.parent / "bot" / "nlu" / "data" / "nlu.yml")
     database = directory.open_db(demo_db_path)
     out = tmp_path_factory.mktemp("model") / "model"
-    train(data.examples, out, annotate=annotate(NeedFinder(data.synonyms),
-                                                Gazetteer.from_db(database, "CO")))  # fmt: skip
+    build(data, out, Gazetteer.from_db(database, "CO"))
     database.close()
     return out
 

@@ -6,21 +6,23 @@ import asyncio
 import time
 from typing import Any
 
-from channels.gate import FALLBACK, RATE_NOTICE, Gate, GateSettings, clean_text
+from bot.nlu.message import Message
+from channels.gate import FALLBACK, RATE_NOTICE, Gate, GateSettings, message_of
 
 
 def test_invisible_and_control_characters_are_removed() -> None:
-    assert clean_text("de\u200btox\u202e 80\u200d204\x00\x07", "sms") == "detox 80204"
-    assert clean_text("line one\nline two", "web") == "line one\nline two"
+    assert message_of("de\u200btox\u202e 80\u200d204\x00\x07", "sms").text == "detox 80204"
+    assert message_of("line one\nline two", "web").text == "line one line two"
 
 
-def test_text_is_cut_to_the_channel_limit() -> None:
-    assert len(clean_text("a" * 5000, "sms")) == 1600
-    assert len(clean_text("a" * 5000, "telegram")) == 4096
+def test_text_is_cut_to_the_channel_limit_and_to_what_understanding_reads() -> None:
+    assert len(message_of("a " * 5000, "sms").text) <= 1600
+    assert len(message_of("a " * 5000, "telegram").text) <= 2000
+    assert len(message_of("a " * 5000, "telegram").raw) == 10000  # kept as received
 
 
 class SlowParser:
-    def parse(self, text: str) -> Any:
+    def parse(self, message: Any, verdict: Any = None) -> Any:
         time.sleep(1.0)
         raise RuntimeError("never mind")
 
@@ -40,13 +42,14 @@ def test_past_the_rate_one_notice_then_silence_but_never_for_a_crisis(
     make_assistant: Any,
 ) -> None:
     gate = Gate(make_assistant(), GateSettings(rate_per_minute=2))
-    assert gate.limited("a", "hi", now=0) is None
-    assert gate.limited("a", "hi", now=1) is None
-    assert gate.limited("a", "hi", now=2) == "notice"
-    assert gate.limited("a", "hi", now=3) == "silent"
-    assert gate.limited("a", "i want to kill myself", now=4) is None
-    assert gate.limited("b", "hi", now=4) is None  # others are not affected
-    assert gate.limited("a", "hi", now=70) is None  # a minute later it is over
+    crisis = gate.assistant.assess(Message.of("i want to kill myself"))
+    assert gate.limited("a", now=0) is None
+    assert gate.limited("a", now=1) is None
+    assert gate.limited("a", now=2) == "notice"
+    assert gate.limited("a", now=3) == "silent"
+    assert gate.limited("a", crisis, now=4) is None
+    assert gate.limited("b", now=4) is None  # others are not affected
+    assert gate.limited("a", now=70) is None  # a minute later it is over
     turn = asyncio.run(Gate(make_assistant(), GateSettings(rate_per_minute=0))
                        .answer("c", "hello", "web"))  # fmt: skip
     assert turn is not None and turn.replies == [RATE_NOTICE]

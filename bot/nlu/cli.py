@@ -9,11 +9,12 @@ from pathlib import Path
 
 import click
 
-from bot.nlu.classifier import train
+from bot.nlu import safety_corpus, safety_eval
+from bot.nlu.build import build
 from bot.nlu.evaluate import evaluate
-from bot.nlu.needs import NeedFinder
-from bot.nlu.parser import ModelMissing, Parser, annotate, model_path
+from bot.nlu.parser import ModelMissing, Parser, model_path
 from bot.nlu.places import Gazetteer
+from bot.nlu.safety import by_rules
 from bot.nlu.training import TrainingDataError, load
 from directory import ConfigError, DirectorySettings, open_db
 from directory.cli import db_option, json_option
@@ -89,7 +90,9 @@ def nlu_group() -> None:
 )
 @db_option
 def train_command(data_path: str, out: str | None, db_path: str) -> None:
-    """Train the intent classifier from Rasa-format data (deterministic, seconds).
+    """Train the intent classifier from Rasa-format data and the safety model from the
+    safety corpora (data/safety/train.jsonl, thresholds set on dev-1.jsonl);
+    deterministic.
 
     Example:
 
@@ -103,27 +106,48 @@ def train_command(data_path: str, out: str | None, db_path: str) -> None:
     started = time.perf_counter()
     db = open_db(db_path)
     settings = DirectorySettings.from_environ().for_directory(db)
-    gazetteer = Gazetteer.from_db(db, settings.default_state)
-    train(data.examples, target, annotate=annotate(NeedFinder(data.synonyms), gazetteer))
+    try:
+        built = build(data, target, Gazetteer.from_db(db, settings.default_state))
+    except safety_corpus.SafetyCorpusError as error:
+        raise click.ClickException(str(error)) from error
+    thresholds = built.safety.thresholds
     click.echo(
-        f"Trained on {len(data.examples)} examples, {len(data.intents)} intents, "
-        f"in {time.perf_counter() - started:.1f} s: {target}"
+        f"Trained on {built.intent_examples} examples ({built.intents} intents) and "
+        f"{built.safety_examples} safety messages in {time.perf_counter() - started:.1f} s "
+        f"(safety thresholds: risk {thresholds.risk:.3f}, emergency "
+        f"{thresholds.emergency:.3f}): {target}"
     )
 
 
 @nlu_group.command("test")
 @click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False))
 @click.option("--misses", is_flag=True, help="List every wrong answer.")
+@click.option(
+    "--safety", is_flag=True,
+    help="Score the safety layer on a safety corpus (default: the frozen blind set), "
+    "with the leave-one-category-out table.",
+)  # fmt: skip
+@click.option(
+    "--skip-unseen", is_flag=True,
+    help="With --safety: no leave-one-category-out table (it retrains once per category).",
+)  # fmt: skip
 @db_option
 @json_option
-def test_command(file: str | None, misses: bool, db_path: str, as_json: bool) -> None:
-    """Score the model on held-out Rasa-format data (default bot/nlu/data/test.yml).
+def test_command(
+    file: str | None, misses: bool, safety: bool, skip_unseen: bool, db_path: str, as_json: bool
+) -> None:
+    """Score the model on held-out Rasa-format data (default bot/nlu/data/test.yml), or
+    with --safety the safety layer on a safety corpus (default data/safety/blind-1.jsonl).
 
     Example:
 
         wayfinder nlu test
+        wayfinder nlu test --safety
     """
     parser = _parser(db_path)
+    if safety:
+        _safety_test(parser, file, misses, skip_unseen, as_json)
+        return
     try:
         examples = load(file or DATA / "test.yml").examples
     except TrainingDataError as error:
@@ -145,5 +169,60 @@ def test_command(file: str | None, misses: bool, db_path: str, as_json: bool) ->
     if report.confusion:
         click.echo("most confused: " + "; ".join(
             f"{e}→{g} ×{n}" for (e, g), n in report.confusion.most_common(5)))  # fmt: skip
+    if misses:
+        click.echo("\n".join(["", *report.misses]))
+
+
+def _safety_test(
+    parser: Parser, file: str | None, misses: bool, skip_unseen: bool, as_json: bool
+) -> None:
+    try:
+        corpus = safety_corpus.load(file or safety_corpus.DATA / "blind-1.jsonl")
+        train_set = safety_corpus.load(safety_corpus.DATA / "train.jsonl")
+    except safety_corpus.SafetyCorpusError as error:
+        raise click.ClickException(str(error)) from error
+    report = safety_eval.score(parser.safety.assess, corpus)
+    rules_only = safety_eval.score(by_rules, corpus)
+    unseen: list[safety_eval.Unseen] = []
+    if not skip_unseen and parser.safety.model is not None:
+        with click.progressbar(
+            length=len(safety_corpus.CATEGORIES), label="Leaving one category out",
+            file=sys.stderr,
+        ) as bar:  # fmt: skip
+            unseen = safety_eval.leave_one_out(
+                train_set + safety_corpus.ordinary_traffic(load(DATA / "nlu.yml")),
+                parser.safety.model.thresholds,
+                progress=lambda _: bar.update(1),
+            )
+    summary = report.as_json()
+    if as_json:
+        summary["rules_only"] = {k: v for k, v in rules_only.as_json().items()
+                                 if k != "by_category"}  # fmt: skip
+        summary["unseen_categories"] = [vars(row) for row in unseen]
+        click.echo(json.dumps(summary, indent=2))
+        return
+    name = Path(file).name if file else "blind-1.jsonl"
+    click.echo(
+        f"{name}: {report.risk.total} risky ({report.risk_es.total} Spanish or mixed), "
+        f"{report.emergency_911.total} emergencies, {report.false_alarms.total} safe"
+    )
+    click.echo(f"{'':<24}{'rules+model':>12}{'rules only':>12}")
+    for label, ours, theirs in (
+        ("risk recall", report.risk, rules_only.risk),
+        ("  Spanish or mixed", report.risk_es, rules_only.risk_es),
+        ("emergencies to 911", report.emergency_911, rules_only.emergency_911),
+        ("false alarms", report.false_alarms, rules_only.false_alarms),
+    ):
+        click.echo(f"{label:<24}{ours.rate:>12.1%}{theirs.rate:>12.1%}")
+    click.echo(f"hand-offs by a rule: {report.fired_by.get('rule', 0)}, by the model only: "
+               f"{report.fired_by.get('model', 0)}")  # fmt: skip
+    click.echo(f"\n{'category':<22}{'messages':>9}{'rate':>8}  (recall; false alarms for safe)")
+    for category, row in summary["by_category"].items():  # type: ignore[attr-defined]
+        click.echo(f"{category:<22}{row['messages']:>9}{row['rate']:>8.1%}")
+    if unseen:
+        click.echo(f"\nnever seen in training{'messages':>9}{'model':>8}{'+rules':>8}"
+                   "  (recall; false alarms for safe)")  # fmt: skip
+        for row in unseen:
+            click.echo(f"{row.category:<22}{row.messages:>9}{row.model:>8.1%}{row.combined:>8.1%}")
     if misses:
         click.echo("\n".join(["", *report.misses]))

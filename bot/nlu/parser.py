@@ -15,18 +15,20 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.nlu import language, numbers, safety
+from bot.nlu import numbers, safety
 from bot.nlu.classifier import IntentClassifier, Marks
+from bot.nlu.message import MAX_CHARS, Message
 from bot.nlu.needs import NeedFinder, NeedMatch
-from bot.nlu.normalize import clean, fold
+from bot.nlu.normalize import fold
 from bot.nlu.places import Gazetteer, find_location
+from bot.nlu.safety_model import SafetyModel, SafetyModelMissing
 from bot.nlu.training import TrainingData
 from bot.nlu.types import Entity, Location, Parse
 
-MAX_CHARS = 2000
+__all__ = ["MAX_CHARS", "ModelMissing", "Parser", "annotate", "model_path"]
+
 HANDOFF_INTENTS = ("crisis", "emergency")
 SMALL_TALK = ("greet", "goodbye", "thanks", "help", "affirm", "deny", "out_of_scope")
-CLASSIFIER_HANDOFF = 0.8  # model confidence at which it may hand off without a rule
 _FILLER = {
     "im", "i", "am", "at", "in", "near", "by", "the", "on", "its", "it", "is", "were", "we",
     "are", "here", "currently", "now", "right", "location", "my", "zip", "code", "address",
@@ -46,17 +48,19 @@ class ModelMissing(RuntimeError):
 
 
 class Parser:
-    """Holds the loaded model, gazetteer and need lexicon; `parse` is cheap."""
+    """Holds the loaded models, gazetteer and need lexicon; `parse` is cheap."""
 
     def __init__(
         self,
         classifier: IntentClassifier,
         gazetteer: Gazetteer,
         needs: NeedFinder | None = None,
+        safety_check: safety.SafetyCheck | None = None,
     ) -> None:
         self.classifier = classifier
         self.gazetteer = gazetteer
         self.needs = needs or NeedFinder()
+        self.safety = safety_check or safety.SafetyCheck()
 
     @classmethod
     def load(
@@ -75,33 +79,39 @@ class Parser:
         path = Path(model) if model else model_path()
         if not (path / "meta.json").exists():
             raise ModelMissing(f"No language model at {path}. Train it with: wayfinder nlu train")
+        try:
+            safety_model = SafetyModel.load(path)
+        except SafetyModelMissing as error:
+            raise ModelMissing(str(error)) from error
         synonyms = _synonyms_by_need(training) if training else None
         return cls(
             IntentClassifier(path),
             Gazetteer.from_db(db, default_state),
             NeedFinder(synonyms),
+            safety.SafetyCheck(safety_model),
         )
 
-    def parse(self, text: str) -> Parse:
-        text = clean(text)[:MAX_CHARS]
-        verdict = safety.assess(text)
+    def parse(self, message: Message | str, verdict: safety.Safety | None = None) -> Parse:
+        """What one message says. `verdict` is the safety check's answer when the channel
+        already asked it for this message (it is asked once per message)."""
+        if isinstance(message, str):
+            message = Message.of(message, MAX_CHARS)
+        text = message.text
+        verdict = verdict or self.safety.assess(message)
         needs = self.needs.find(text)
         location = find_location(text, self.gazetteer)
         marks = _marks(needs, location)
         ranking = self.classifier.rank(text, marks) if text else [("out_of_scope", 1.0)]
         if verdict.level == safety.NONE and ranking[0][0] in HANDOFF_INTENTS:
-            if ranking[0][1] >= CLASSIFIER_HANDOFF:
-                # A second net under the rules: the model is sure, so hand off anyway.
-                verdict = safety.Safety(ranking[0][0], "classifier")
-            else:
-                ranking = [*ranking[1:], ranking[0]]
+            # Hand-offs are the safety check's to decide, not the intent classifier's.
+            ranking = [*ranking[1:], ranking[0]]
         intent, confidence = ranking[0]
         if needs and intent in (*SMALL_TALK, "select_result", "more_results"):
             # A message that names a need asks for it ("pt denies SI, requesting detox",
             # "thanks, shelter 80204", "more detox"): not small talk, not a follow-up.
             intent = "find_resource"
             confidence = dict(ranking).get(intent, confidence)
-        ruled = _by_rule(text, bool(needs), location is not None and _is_only(text, location))
+        ruled = _by_rule(message, bool(needs), location is not None and _is_only(text, location))
         if ruled:
             intent, confidence = ruled, 1.0
         if verdict.level != safety.NONE:
@@ -113,10 +123,10 @@ class Parser:
             entities.append(
                 Entity("location", location.text, location.start, location.end, location.kind)
             )
-        entities.extend(_numbers(text, intent))
+        entities.extend(_numbers(message, intent))
         return Parse(
             text=text,
-            language=language.detect(text),
+            language=message.language,
             intent=intent,
             confidence=confidence,
             intent_ranking=ranking[:5],
@@ -124,21 +134,24 @@ class Parser:
             location=location,
             safety=verdict.level,
             entities=sorted(entities, key=lambda e: e.start),
+            message=message,
+            safety_rule=verdict.rule,
         )
 
 
-def _numbers(text: str, intent: str) -> list[Entity]:
+def _numbers(message: Message, intent: str) -> list[Entity]:
     """The numbers a follow-up or a bed update carries, as entities over the whole text:
     `number` (role `call` for "call 2"), `available`, `maximum`, `pin`."""
     found: list[Entity] = []
-    if intent == "select_result" and (picked := numbers.selection(text)):
-        found.append(Entity("number", str(picked[0]), 0, len(text), "call" if picked[1] else None))
-    if intent == "update_availability" and (count := numbers.bed_count(text)):
-        found.append(Entity("available", str(count[0]), 0, len(text)))
+    end = len(message.text)
+    if intent == "select_result" and (picked := numbers.selection(message.folded)):
+        found.append(Entity("number", str(picked[0]), 0, end, "call" if picked[1] else None))
+    if intent == "update_availability" and (count := numbers.bed_count(message.folded)):
+        found.append(Entity("available", str(count[0]), 0, end))
         if count[1] is not None:
-            found.append(Entity("maximum", str(count[1]), 0, len(text)))
-    if intent == "update_availability" and (code := numbers.pin(text)):
-        found.append(Entity("pin", code, 0, len(text)))
+            found.append(Entity("maximum", str(count[1]), 0, end))
+    if intent == "update_availability" and (code := numbers.pin(message.folded)):
+        found.append(Entity("pin", code, 0, end))
     return found
 
 
@@ -146,7 +159,8 @@ def annotate(needs: NeedFinder, gazetteer: Gazetteer) -> Callable[[str], Marks]:
     """The same placeholders for training as for parsing."""
 
     def marks(text: str) -> Marks:
-        return _marks(needs.find(clean(text)), find_location(clean(text), gazetteer))
+        cleaned = Message.of(text).text
+        return _marks(needs.find(cleaned), find_location(cleaned, gazetteer))
 
     return marks
 
@@ -164,8 +178,8 @@ def _is_only(text: str, location: Location) -> bool:
     return all(word in _FILLER for word in re.findall(r"[a-z0-9#]+", rest))
 
 
-def _by_rule(text: str, has_needs: bool, only_place: bool) -> str | None:
-    if numbers.is_pick(text):
+def _by_rule(message: Message, has_needs: bool, only_place: bool) -> str | None:
+    if numbers.is_pick(message.folded):
         return "select_result"
     if only_place and not has_needs:
         return "provide_location"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from bot.nlu.message import Message
+
 
 @dataclass(frozen=True)
 class Location:
@@ -37,6 +39,9 @@ class Entity:
 
 @dataclass(frozen=True)
 class Parse:
+    """What one message says. `message` is the normalized message it was read from;
+    `safety_rule` names what decided the safety level (a rule, or "model")."""
+
     text: str
     language: str
     intent: str
@@ -45,7 +50,9 @@ class Parse:
     needs: list[str]
     location: Location | None
     safety: str
+    message: Message
     entities: list[Entity] = field(default_factory=list)
+    safety_rule: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         entities = []
