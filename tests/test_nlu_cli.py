@@ -50,3 +50,33 @@ def test_nlu_test_prints_scores_per_intent_and_the_safety_figures(env: dict[str,
                  "false_alarm_rate", "needs_exact", "location_exact"):  # fmt: skip
         assert line in result.stdout
     assert "handoff_recall      100.0%" in result.stdout
+
+
+def test_nlu_test_safety_scores_the_frozen_blind_set_by_default(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["nlu", "test", "--safety", "--skip-unseen", "--json"],
+                                env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["risky"], report["safe"]) == (363, 340)
+    assert set(report["by_category"]) >= {"ledge", "idiom", "third_party"}
+    assert report["rules_only"]["risk_recall"] <= report["risk_recall"]
+
+
+def test_nlu_test_safety_prints_a_table_and_names_a_bad_corpus_line(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    corpus = tmp_path / "mine.jsonl"
+    lines = [
+        {"text": "i want to die", "level": "crisis", "category": "explicit_ideation"},
+        {"text": "hi", "level": "none", "category": "ordinary"},
+    ]
+    corpus.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = CliRunner().invoke(cli, ["nlu", "test", "--safety", str(corpus), "--skip-unseen"],
+                                env=env)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "mine.jsonl: 1 risky (0 Spanish or mixed), 0 emergencies, 1 safe" in result.stdout
+    assert "risk recall" in result.stdout and "false alarms" in result.stdout
+    corpus.write_text('{"text": "hi", "level": "maybe", "category": "ordinary"}\n')
+    result = CliRunner().invoke(cli, ["nlu", "test", "--safety", str(corpus)], env=env)
+    assert result.exit_code == 1
+    assert "mine.jsonl:1: level: 'maybe' is not one of none, crisis, emergency" in result.stderr

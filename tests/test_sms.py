@@ -111,6 +111,14 @@ def test_stop_confirms_once_with_988_then_silence_until_start(server: str) -> No
     assert "Detox near 80204" in messages(text(server, "detox 80204", sender=sender))[0]
 
 
+def test_stop_with_an_invisible_character_pasted_in_still_opts_out(server: str) -> None:
+    """Carriers require STOP to work; a zero-width space from a copied text must not hide it."""
+    sender = "+17205550117"
+    stopped = messages(text(server, "\u200bSTOP\u200d.", sender=sender))
+    assert len(stopped) == 1 and "won't get more messages" in stopped[0]
+    assert messages(text(server, "detox 80204", sender=sender)) == []
+
+
 def test_wanting_to_stop_living_is_a_crisis_not_an_opt_out(server: str) -> None:
     replies = messages(text(server, "I want to stop living", sender="+17205550108"))
     assert "988" in replies[0]
