@@ -73,12 +73,20 @@ def spacy_candidate(architecture: str, char_ngrams: bool) -> Callable[..., Score
                 "linear_model": bow,
                 "tok2vec": {
                     "@architectures": "spacy.Tok2Vec.v2",
-                    "embed": {"@architectures": "spacy.MultiHashEmbed.v2", "width": 64,
-                              "rows": [5000, 2000, 1000, 1000],
-                              "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
-                              "include_static_vectors": False},  # fmt: skip
-                    "encode": {"@architectures": "spacy.MaxoutWindowEncoder.v2", "width": 64,
-                               "window_size": 1, "maxout_pieces": 3, "depth": 2},  # fmt: skip
+                    "embed": {
+                        "@architectures": "spacy.MultiHashEmbed.v2",
+                        "width": 64,
+                        "rows": [5000, 2000, 1000, 1000],
+                        "attrs": ["NORM", "PREFIX", "SUFFIX", "SHAPE"],
+                        "include_static_vectors": False,
+                    },
+                    "encode": {
+                        "@architectures": "spacy.MaxoutWindowEncoder.v2",
+                        "width": 64,
+                        "window_size": 1,
+                        "maxout_pieces": 3,
+                        "depth": 2,
+                    },
                 },
             }
         nlp = spacy.blank("en")
