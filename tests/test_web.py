@@ -7,6 +7,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,8 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+import directory
+from directory.demo import load_demo
 from tests.live_server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,8 +31,14 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def server(assistant_db_path: Path, nlu_model: Path) -> Iterator[str]:
-    with running_server(assistant_db_path, {"WAYFINDER_NLU_MODEL": str(nlu_model)}) as base:
+def server(tmp_path: Path, nlu_model: Path) -> Iterator[str]:
+    """The server runs on the wall clock, so its demo directory's bed counts are made
+    current now (a copy made at the fixed reference moment would go stale with the days)."""
+    path = tmp_path / "web.db"
+    database = directory.open_db(path)
+    load_demo(database, datetime.now(UTC))
+    database.close()
+    with running_server(path, {"WAYFINDER_NLU_MODEL": str(nlu_model)}) as base:
         yield base
 
 
