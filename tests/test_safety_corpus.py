@@ -19,15 +19,17 @@ from bot.nlu.safety_corpus import (
 README = Path(__file__).parents[1] / "README.md"
 
 
-def test_the_blind_set_is_the_one_whose_sha256_the_readme_publishes() -> None:
-    published = re.search(r"blind-1\.jsonl[^\n]*sha256 `([0-9a-f]{64})`", README.read_text())
-    assert published, "the README names blind-1.jsonl with its sha256"
-    digest = hashlib.sha256((DATA / "blind-1.jsonl").read_bytes()).hexdigest()
+@pytest.mark.parametrize("name", ["blind-1.jsonl", "blind-2.jsonl"])
+def test_each_blind_set_is_the_one_whose_sha256_the_readme_publishes(name: str) -> None:
+    published = re.search(rf"{re.escape(name)}[^\n]*sha256 `([0-9a-f]{{64}})`", README.read_text())
+    assert published, f"the README names {name} with its sha256"
+    digest = hashlib.sha256((DATA / name).read_bytes()).hexdigest()
     assert digest == published.group(1)
 
 
-def test_the_blind_set_is_big_enough_to_judge_by() -> None:
-    blind = load(DATA / "blind-1.jsonl")
+@pytest.mark.parametrize("name", ["blind-1.jsonl", "blind-2.jsonl"])
+def test_each_blind_set_is_big_enough_to_judge_by(name: str) -> None:
+    blind = load(DATA / name)
     risky = [e for e in blind if e.risky]
     assert len(blind) >= 600 and len(risky) >= 250
     assert len([e for e in blind if e.lang != "en"]) >= 100
