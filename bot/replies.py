@@ -21,7 +21,8 @@ RESPONDERS = ("responder", "staff", "admin")
 
 _WORDS = {
     "en": {
-        "near": "near", "open": "open now", "closed": "closed", "opens": "opens",
+        "near": "near", "from": "from", "centre": "from its centre",
+        "open": "open now", "closed": "closed", "opens": "opens",
         "hours?": "hours unknown", "of": "of", "beds": "beds open", "updated": "updated",
         "full": "full", "last": "last reported", "confirm": "call to confirm",
         "area": "serves your area", "call": "Call", "more": "MORE for more",
@@ -37,7 +38,8 @@ _WORDS = {
         "languages": "Languages", "beds_line": "Beds",
     },
     "es": {
-        "near": "cerca de", "open": "abierto ahora", "closed": "cerrado", "opens": "abre",
+        "near": "cerca de", "from": "desde", "centre": "desde su centro",
+        "open": "abierto ahora", "closed": "cerrado", "opens": "abre",
         "hours?": "horario desconocido", "of": "de", "beds": "camas libres",
         "updated": "actualizado", "full": "lleno", "last": "último reporte",
         "confirm": "llame para confirmar", "area": "atiende su zona", "call": "Llame al",

@@ -24,6 +24,8 @@ from directory.importer import import_dataset
 from directory.needs import load_needs
 from directory.reader import read
 from directory.search import search
+from directory.street_files import StreetFileError
+from directory.streets import import_streets
 from directory.types import ImportSummary, Problem, SearchResult
 from directory.validate import validate
 
@@ -126,6 +128,46 @@ def _report_import(summary: ImportSummary, as_json: bool) -> None:
         click.echo(f"Not used by Wayfinder, skipped: {', '.join(summary.skipped)}", err=True)
 
 
+@directory_group.command("import-streets")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@db_option
+@json_option
+def import_streets_command(paths: tuple[str, ...], db_path: str, as_json: bool) -> None:
+    """Import street data for intersections, addresses and blocks.
+
+    Census TIGER/Line EDGES (the .zip as published, or its .shp) with the county's
+    FEATNAMES file for alternate names, and OpenStreetMap extracts (.osm, .osm.pbf).
+    All or nothing: every file is read before anything is written. Importing a county
+    or an extract again replaces its streets.
+
+    Example:
+
+        wayfinder directory import-streets tl_2024_08031_edges.zip tl_2024_08031_featnames.zip
+    """
+    db = _open(db_path)
+    try:
+        if sys.stderr.isatty() and not as_json:
+            with click.progressbar(length=0, label="Importing streets", file=sys.stderr,
+                                   show_pos=True) as bar:  # fmt: skip
+                summaries = import_streets(db, paths, progress=bar.update)
+        else:
+            summaries = import_streets(db, paths)
+    except StreetFileError as error:
+        _print_problems(error.problems, as_json)
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps([s.__dict__ for s in summaries], indent=2))
+        return
+    for s in summaries:
+        again = " (replacing the earlier import)" if s.replaced else ""
+        ranges = f", {s.address_ranges} address ranges" if s.address_ranges else ""
+        numbers = f", {s.addresses} house numbers" if s.addresses else ""
+        click.echo(
+            f"{s.area}{again}: {s.streets} streets, {s.edges} street segments, "
+            f"{s.intersections} intersections{ranges}{numbers}."
+        )
+
+
 @directory_group.command("validate")
 @click.argument("path", type=click.Path(exists=True))
 @db_option
@@ -205,7 +247,9 @@ def search_command(
     db = _open(db_path)
     settings = _settings().for_directory(db)
     try:
-        place = geo.resolve(db, near, settings.default_state) if near else None
+        place = (
+            geo.resolve(db, near, settings.default_state, home=settings.home(db)) if near else None
+        )
         at = _parse_at(at_text, place.timezone if place else None, settings)
         results = search(
             db, need_keys, place, radius_km=radius_km, at=at, query=query, limit=limit,

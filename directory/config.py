@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 import sqlite_utils
 
 from directory import geo, hours, needs
-from directory.errors import UnknownNeed
+from directory.errors import UnknownNeed, UnknownPlace
+from directory.types import Point
 
 
 class ConfigError(ValueError):
@@ -22,13 +23,16 @@ class DirectorySettings:
 
     default_state resolves a bare city name ("Aurora") to the deployment's state;
     default_timezone is used for hours when a location's own zone is unknown;
-    freshness_hours overrides the per-need limits of data/needs.toml.
+    freshness_hours overrides the per-need limits of data/needs.toml;
+    home_area is where the program works (a ZIP, "City, ST" or "lat,lon"): when the same
+    two streets meet in two towns, the corner inside it is the one meant.
     """
 
     default_state: str | None = None
     default_timezone: str = "UTC"
     radius_km: float = 40.0
     freshness_hours: dict[str, float] = field(default_factory=dict)
+    home_area: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> DirectorySettings:
@@ -54,10 +58,38 @@ class DirectorySettings:
                 raise ConfigError(
                     f"WAYFINDER_FRESHNESS_HOURS: {item!r} is not NEED=HOURS ({error})."
                 ) from error
-        return cls(state, zone, radius, freshness)
+        home = env.get("WAYFINDER_HOME_AREA", "").strip() or None
+        return cls(state, zone, radius, freshness, home)
 
     def for_directory(self, db: sqlite_utils.Database) -> DirectorySettings:
-        """These settings, with the directory's own state as default when none is set."""
-        if self.default_state:
-            return self
-        return replace(self, default_state=geo.home_state(db))
+        """These settings, with the directory's own state and centre as defaults when none
+        is set.
+
+        Raises:
+            ConfigError: WAYFINDER_HOME_AREA names no place this directory knows.
+        """
+        settings = self if self.default_state else replace(self, default_state=geo.home_state(db))
+        if settings.home_area:
+            try:
+                geo.resolve(db, settings.home_area, settings.default_state)
+            except UnknownPlace as error:
+                raise ConfigError(
+                    f"WAYFINDER_HOME_AREA={settings.home_area!r} is not a ZIP, 'City, ST' or "
+                    "'lat,lon' this directory knows."
+                ) from error
+            return settings
+        centre = geo.directory_centre(db)
+        return (
+            replace(settings, home_area=f"{centre.lat:.5f},{centre.lon:.5f}")
+            if centre
+            else settings
+        )
+
+    def home(self, db: sqlite_utils.Database) -> Point | None:
+        """The centre of the program's home area, if one is set or found."""
+        if not self.home_area:
+            return None
+        try:
+            return geo.resolve(db, self.home_area, self.default_state).point
+        except UnknownPlace:
+            return None

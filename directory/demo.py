@@ -1,5 +1,6 @@
 """The embedded demo directory: a fictional Denver metro in HSDS CSV (see demo/README.md),
-and a few real Denver landmarks as local places (demo/places.csv).
+a few real Denver landmarks as local places (demo/places.csv), and the main streets
+officers name, for intersections and addresses (demo/denver-streets.osm).
 
 Its bed counts are written relative to REFERENCE; loading it shifts them so that
 REFERENCE is now, and the demo shows counts an hour old, a day old and older, whatever
@@ -15,9 +16,11 @@ from importlib.resources import as_file, files
 
 import sqlite_utils
 
+from directory.demo_streets import demo_file
 from directory.geo import add_place
 from directory.importer import import_dataset
 from directory.reader import read
+from directory.streets import import_streets
 from directory.types import ImportSummary
 from directory.validate import parse_datetime
 
@@ -38,6 +41,7 @@ def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSu
     for row in csv.DictReader(io.StringIO(text)):
         aliases = [a.strip() for a in row["aliases"].split(";") if a.strip()]
         add_place(db, row["name"], float(row["lat"]), float(row["lon"]), aliases)
+    import_streets(db, [demo_file()])
     db.execute("CREATE TABLE IF NOT EXISTS demo_marker (loaded TEXT)")
     db.execute("INSERT INTO demo_marker VALUES (?)", [datetime.now(UTC).isoformat()])
     return summary

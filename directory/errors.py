@@ -3,6 +3,7 @@
 DirectoryError
  ├── InvalidData        an import or validation found problems (nothing was written)
  ├── UnknownPlace       a place could not be found in the gazetteer
+ │    └── AmbiguousPlace  more than one place fits (the same streets in two towns)
  ├── UnknownNeed        a need key is not one of the known keys
  ├── UnknownService     no service has that id
  └── InvalidCapacity    a bed count is negative or above the maximum
@@ -10,7 +11,7 @@ DirectoryError
 
 from __future__ import annotations
 
-from directory.types import Problem
+from directory.types import Place, Problem
 
 
 class DirectoryError(Exception):
@@ -36,6 +37,14 @@ class UnknownPlace(DirectoryError):
             f"Cannot find the place {text!r}. Give a ZIP code, 'City, ST', "
             f"'lat,lon' or a local place.{hint}"
         )
+
+
+class AmbiguousPlace(UnknownPlace):
+    """More than one place fits ("Main & 1st" in two towns); `options` are the places."""
+
+    def __init__(self, text: str, options: list[Place]) -> None:
+        self.options = options
+        super().__init__(text, [option.label for option in options])
 
 
 class UnknownNeed(DirectoryError):

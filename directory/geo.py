@@ -18,7 +18,8 @@ from typing import Any
 import sqlite_utils
 from rapidfuzz import fuzz, process, utils
 
-from directory.errors import UnknownPlace
+from directory import street_places
+from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.transaction import write_transaction
 from directory.types import Place, Point
 
@@ -141,10 +142,25 @@ def home_state(db: sqlite_utils.Database) -> str | None:
     return None
 
 
-def resolve(db: sqlite_utils.Database, text: str, default_state: str | None = None) -> Place:
-    """Turn what someone typed into a point: a ZIP, "lat,lon", a local place or a city.
+def resolve(
+    db: sqlite_utils.Database,
+    text: str,
+    default_state: str | None = None,
+    *,
+    zip_code: str | None = None,
+    city: str | None = None,
+    near: Point | None = None,
+    home: Point | None = None,
+) -> Place:
+    """Turn what someone typed into a point: a ZIP, "lat,lon", a local place, a city, or,
+    where street data was imported, an intersection, a street address or a block.
+
+    A ZIP or city named beside the streets (`zip_code`, `city`), then `near` (the
+    sender's last place), then `home` (the program's home area) settle which of two
+    places with the same street names is meant.
 
     Raises:
+        AmbiguousPlace: streets that meet in more than one place, nothing to choose by.
         UnknownPlace: with close matches as suggestions when there are any.
     """
     raw = " ".join(text.split())
@@ -164,9 +180,16 @@ def resolve(db: sqlite_utils.Database, text: str, default_state: str | None = No
         return Place("zip", text, row[4], row[5], f"{row[0]} ({row[1]}, {row[2]})", *row[:4])
     if place := _local_place(db, raw):
         return place
+    if street_places.parse(raw) is not None and street_places.has_streets(db):
+        try:
+            return street_places.locate(db, raw, zip_code=zip_code, city=city, near=near, home=home)
+        except AmbiguousPlace:
+            raise
+        except UnknownPlace:
+            pass  # "Denver at night" is not two streets; try it as a city
     city_name, state = _split_state(raw)
-    if city := _city(db, city_name, state, default_state):
-        return city
+    if found := _city(db, city_name, state, default_state):
+        return found
     return _fuzzy(db, text, city_name, state, default_state)
 
 
@@ -252,6 +275,17 @@ def _fuzzy(
             return Place("place", text, data[1], data[2], data[0])
         return _city_place(text, data)
     raise UnknownPlace(text, [match[2] for match in best])
+
+
+def directory_centre(db: sqlite_utils.Database) -> Point | None:
+    """The middle of the directory's services (the median point), if it has any."""
+    count = db.execute("SELECT count(*) FROM search_point").fetchone()[0]
+    if not count:
+        return None
+    middle = [count // 2]
+    lat = db.execute("SELECT lat FROM search_point ORDER BY lat LIMIT 1 OFFSET ?", middle)
+    lon = db.execute("SELECT lon FROM search_point ORDER BY lon LIMIT 1 OFFSET ?", middle)
+    return Point(lat.fetchone()[0], lon.fetchone()[0])
 
 
 def add_place(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from directory import geo, needs
+from directory import area_words, geo, needs
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset, Row
@@ -225,6 +225,21 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
             [number, sid, area_id, geometry_text],
         )
         db.execute("INSERT INTO search_area_rtree VALUES (?, ?, ?, ?, ?)", [number, *box])
+    _index_area_words(db)
+
+
+def _index_area_words(db: sqlite_utils.Database) -> None:
+    """Service areas without GeoJSON, resolved from their name and description."""
+    db.execute("DELETE FROM search_area_word")
+    state = geo.home_state(db)
+    rows = []
+    for sid, area_id, name, description in db.execute(
+        "SELECT service_id, id, name, description FROM service_area "
+        "WHERE extent IS NULL OR lower(coalesce(extent_type, '')) != 'geojson'"
+    ).fetchall():
+        text = ". ".join(t for t in (name, description) if t)
+        rows += [(sid, area_id, w.kind, w.name, w.state) for w in area_words.parse(db, text, state)]
+    db.conn.executemany("INSERT INTO search_area_word VALUES (?, ?, ?, ?, ?)", rows)
 
 
 def _log_changes(

@@ -104,7 +104,61 @@ def _v1(db: sqlite_utils.Database) -> None:
     geo.create_gazetteer(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+def _v2(db: sqlite_utils.Database) -> None:
+    """Street data for addresses and intersections (`directory import-streets`)."""
+    # One row per imported area (a TIGER county, an OSM extract); re-import replaces it.
+    db.execute(
+        """CREATE TABLE street_area (
+            area TEXT PRIMARY KEY, source TEXT NOT NULL, files TEXT NOT NULL,
+            imported TEXT NOT NULL, edges INTEGER NOT NULL, intersections INTEGER NOT NULL,
+            address_ranges INTEGER NOT NULL, addresses INTEGER NOT NULL)"""
+    )
+    # A stretch of street between two nodes; its end points are copied out of `points`
+    # (JSON [[lon, lat], ...]) so that intersections are found without parsing geometry.
+    db.execute(
+        """CREATE TABLE street_edge (
+            id INTEGER PRIMARY KEY, area TEXT NOT NULL, name TEXT NOT NULL, road TEXT,
+            ramp INTEGER NOT NULL DEFAULT 0,
+            from_node INTEGER NOT NULL, to_node INTEGER NOT NULL,
+            from_lat REAL NOT NULL, from_lon REAL NOT NULL,
+            to_lat REAL NOT NULL, to_lon REAL NOT NULL,
+            l_from INTEGER, l_to INTEGER, r_from INTEGER, r_to INTEGER,
+            zip_l TEXT, zip_r TEXT, points TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX street_edge_area ON street_edge (area)")
+    db.execute("CREATE VIRTUAL TABLE street_edge_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    # Every name of every edge by its key ("colfax"); `main` marks the primary name.
+    db.execute(
+        """CREATE TABLE street_key (
+            key TEXT NOT NULL, edge_id INTEGER NOT NULL, direction TEXT, kind TEXT,
+            main INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key, edge_id)) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX street_key_edge ON street_key (edge_id)")
+    # House numbers at points (OpenStreetMap addr:*).
+    db.execute(
+        """CREATE TABLE street_address (
+            id INTEGER PRIMARY KEY, area TEXT NOT NULL, key TEXT NOT NULL, direction TEXT,
+            kind TEXT, number INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL,
+            zip TEXT)"""
+    )
+    db.execute("CREATE INDEX street_address_key ON street_address (key, number)")
+    db.execute("CREATE INDEX street_address_area ON street_address (area)")
+    # Service areas given only in words ("Pima County, AZ"), resolved by area_words.
+    db.execute(
+        """CREATE TABLE search_area_word (
+            service_id TEXT NOT NULL, service_area_id TEXT NOT NULL, kind TEXT NOT NULL,
+            name TEXT NOT NULL COLLATE NOCASE, state TEXT)"""
+    )
+    db.execute("CREATE INDEX search_area_word_key ON search_area_word (kind, name, state)")
+    # Which ZIP a point is in, roughly: the nearest ZIP centroid (service areas in words).
+    db.execute("CREATE VIRTUAL TABLE zip_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    db.execute(
+        "INSERT INTO zip_rtree SELECT rowid, lat, lat, lon, lon FROM "
+        "(SELECT CAST(zip AS INTEGER) AS rowid, lat, lon FROM zip WHERE lat IS NOT NULL)"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 
 
 def upgrade(db: sqlite_utils.Database) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from directory import capacity, geo, hours, needs
+from directory import area_words, capacity, geo, hours, needs
 from directory.config import DirectorySettings
 from directory.types import Place, Point, SearchResult
 
@@ -55,7 +55,11 @@ def search(
     wanted = needs.check_needs(need_keys)
     at = (at or datetime.now(UTC)).astimezone(UTC)
     radius = settings.radius_km if radius_km is None else radius_km
-    place = geo.resolve(db, near, settings.default_state) if isinstance(near, str) else near
+    place = (
+        geo.resolve(db, near, settings.default_state, home=settings.home(db))
+        if isinstance(near, str)
+        else near
+    )
     if place is not None:
         candidates = _near(db, place.point, radius, wanted)
     else:
@@ -112,6 +116,16 @@ def _near(
     for sid, geometry in rows:
         if sid not in found and geo.geometry_contains(json.loads(geometry), center):
             found[sid] = _Candidate(sid)
+    keys = area_words.keys_of(db, center)
+    if keys:
+        condition, params = _need_filter(wanted, "w")
+        match = " OR ".join("(w.kind = ? AND w.name = ? AND w.state IS ?)" for _ in keys)
+        rows = db.execute(
+            f"SELECT DISTINCT w.service_id FROM search_area_word w WHERE ({match})" + condition,
+            [v for key in keys for v in key] + params,
+        )
+        for (sid,) in rows:
+            found.setdefault(sid, _Candidate(sid))
     return found
 
 

@@ -181,7 +181,7 @@ def assert_detox_list(server: Server, answer: dict[str, Any]) -> None:
     """A numbered list of detox services, each with its phone, and their ids as `results`."""
     (response,) = answer["responses"]
     text = response["text"]
-    assert text.startswith("Detox near 80204 (Denver, CO):")
+    assert text.startswith("Detox near 80204 (Denver, CO), from its centre:")
     lines = [line for line in text.splitlines() if re.match(r"\d+\. ", line)]
     assert [line.split(".")[0] for line in lines] == [str(n) for n in range(1, len(lines) + 1)]
     assert lines and all(PHONE.search(line) for line in lines), text

@@ -17,7 +17,7 @@ from bot.actions.base import UsesContext, WayfinderAction
 from bot.actions.context import Context
 from directory import SearchResult, geo, search
 from directory.details import service_details
-from directory.errors import UnknownPlace
+from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.needs import need_keys
 from directory.types import Place
 
@@ -39,9 +39,11 @@ def _role(tracker: Tracker) -> str:
 
 def place_from_parse(context: Context, location: dict[str, Any]) -> Place | None:
     """The place of a parse's location when it has coordinates (ZIP, city, local place,
-    coordinates); None for an address or "near me" that cannot be placed on a map."""
+    coordinates); None for a street place (resolved from the street data) or "near me"."""
     if location.get("lat") is None or location.get("lon") is None:
         return None
+    if location.get("kind") == "address":
+        return None  # the lat/lon there is of the ZIP or city named beside the streets
     zip_code = location.get("zip")
     label = location.get("text") or ""
     if location.get("kind") == "city" and location.get("city"):
@@ -91,20 +93,63 @@ class ValidateSearchForm(UsesContext, FormValidationAction):
              if e.get("entity") == "location" and e.get("value") == text),
             parsed.get("kind"),
         )  # fmt: skip
+        if chosen := _chosen_option(tracker, parsed):
+            return {"location": chosen.text, "place": asdict(chosen), "place_options": None,
+                    "page": 0, "shown": []}  # fmt: skip
         place = place_from_parse(self.context, parsed) if parsed.get("text") == text else None
-        if place is None and role == "address":
-            dispatcher.utter_message(response="utter_ask_zip_for_address", location=text)
-            return {"location": None, "place": None}
         if place is None and role == "near_me":
             dispatcher.utter_message(response="utter_ask_zip_for_near_me")
             return {"location": None, "place": None}
         if place is None:
+            settings = self.context.settings
+            hints = parsed if parsed.get("text") == text else {}
+            last = tracker.get_slot("place")
             try:
-                place = geo.resolve(self.context.db, text, self.context.settings.default_state)
+                place = geo.resolve(
+                    self.context.db, text, settings.default_state,
+                    zip_code=hints.get("zip"), city=hints.get("city"),
+                    near=Place(**last).point if isinstance(last, dict) else None,
+                    home=settings.home(self.context.db),
+                )  # fmt: skip
+            except AmbiguousPlace as error:
+                options = error.options[:OPTIONS]
+                dispatcher.utter_message(
+                    response="utter_ask_which_place", location=text,
+                    options="; ".join(_option_label(o) for o in options),
+                )  # fmt: skip
+                return {"location": None, "place": None,
+                        "place_options": [asdict(o) for o in options]}  # fmt: skip
             except UnknownPlace:
-                dispatcher.utter_message(response="utter_unknown_place", location=text)
+                if role == "address":
+                    dispatcher.utter_message(response="utter_ask_zip_for_address", location=text)
+                else:
+                    dispatcher.utter_message(response="utter_unknown_place", location=text)
                 return {"location": None, "place": None}
-        return {"location": text, "place": asdict(place), "page": 0, "shown": []}
+        return {"location": text, "place": asdict(place), "place_options": None, "page": 0,
+                "shown": []}  # fmt: skip
+
+
+OPTIONS = 4  # places offered when a street place is ambiguous
+
+
+def _option_label(place: Place) -> str:
+    where = ", ".join(p for p in (place.city, place.zip) if p)
+    return f"{place.label} ({where})" if where else place.label
+
+
+def _chosen_option(tracker: Tracker, parsed: dict[str, Any]) -> Place | None:
+    """The answer to "which one?": the offered place in the ZIP or city now named."""
+    options = tracker.get_slot("place_options") or []
+    if not options or parsed.get("kind") not in ("zip", "city"):
+        return None
+    places = [Place(**o) for o in options]
+    wanted_zip, wanted_city = parsed.get("zip"), str(parsed.get("city") or "").casefold()
+    fitting = [
+        p for p in places
+        if (wanted_zip and p.zip == wanted_zip)
+        or (not wanted_zip and wanted_city and (p.city or "").casefold() == wanted_city)
+    ]  # fmt: skip
+    return fitting[0] if len(fitting) == 1 else None
 
 
 def _place(context: Context, tracker: Tracker) -> Place | None:
@@ -151,6 +196,16 @@ def _show(
     return shown
 
 
+def _where(place: Place, words: dict[str, str]) -> str:
+    """Where distances are measured from: the corner or address itself, or — for a ZIP or
+    a city — its centre, said so, since the person may be kilometres from it."""
+    if place.kind == "address":
+        return f"{words['from']} {place.label}"
+    if place.kind in ("zip", "city"):
+        return f"{words['near']} {place.label}, {words['centre']}"
+    return f"{words['near']} {place.label}"
+
+
 def run_search(
     context: Context, dispatcher: CollectingDispatcher, tracker: Tracker, *, room_first: bool
 ) -> list[EventType]:
@@ -191,10 +246,9 @@ def run_search(
                 SlotSet("radius_km", radius)]  # fmt: skip
     if room_first:
         results = _room_first(results)
-    near = words["near"]
-    header = f"{labels} {near} {place.label}:"
+    header = f"{labels} {_where(place, words)}:"
     if room_first:
-        header = f"{labels} {near} {place.label}, {words['room_first'].lower()}:"
+        header = f"{labels} {_where(place, words)}, {words['room_first'].lower()}:"
     if notes:
         header = " ".join(notes) + "\n" + header
     shown = _show(context, dispatcher, tracker, results, 1, header, len(results))

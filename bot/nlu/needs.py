@@ -68,7 +68,7 @@ class NeedFinder:
         for key, first, last in spans:
             start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
             found.append(NeedMatch(key, start, end, text[start:end]))
-        return self._unique(found)
+        return self._unique(_bed_needs(found))
 
     def _spans(self, doc: spacy.tokens.Doc) -> list[tuple[str, int, int]]:
         matches = self.matcher(doc, as_spans=True)
@@ -92,6 +92,18 @@ class NeedFinder:
                 seen.add(match.need)
                 found.append(match)
         return found
+
+
+# A bed anyone can sleep in is a shelter bed; "detox bed" or "crisis bed" names its own.
+_BARE_BED = {"bed", "a bed", "cama", "una cama", "sleep", "somewhere to sleep"}
+_BED_NEEDS = {"detox", "crisis_stabilization", "sobering", "substance_use_treatment",
+              "domestic_violence", "mental_health"}  # fmt: skip
+
+
+def _bed_needs(found: list[NeedMatch]) -> list[NeedMatch]:
+    if any(m.need in _BED_NEEDS for m in found):
+        return [m for m in found if not (m.need == "shelter" and m.text.lower() in _BARE_BED)]
+    return found
 
 
 def as_entities(matches: list[NeedMatch]) -> list[Entity]:
