@@ -43,10 +43,12 @@ def tucson_edges() -> list[TigerEdge]:
     """Street segments of the fixture county; node ids are TIGER's TNIDs."""
     w, e, s, n = -110.9900, -110.9600, 32.2300, 32.2600
     z = "85705"
+    sw, so, ss = (SPEEDWAY, w), (SPEEDWAY, ORACLE), (SPEEDWAY, STONE)
+    # fmt: off
     return [
-        TigerEdge(1, "W Speedway Blvd", [(SPEEDWAY, w), (SPEEDWAY, ORACLE)], 106, 101, zip_left=z),
-        TigerEdge(2, "W Speedway Blvd", [(SPEEDWAY, ORACLE), (SPEEDWAY, STONE)], 101, 102, zip_left=z),
-        TigerEdge(3, "E Speedway Blvd", [(SPEEDWAY, STONE), (SPEEDWAY, e)], 102, 107, zip_left="85719"),
+        TigerEdge(1, "W Speedway Blvd", [sw, so], 106, 101, zip_left=z),
+        TigerEdge(2, "W Speedway Blvd", [so, ss], 101, 102, zip_left=z),
+        TigerEdge(3, "E Speedway Blvd", [ss, (SPEEDWAY, e)], 102, 107, zip_left="85719"),
         TigerEdge(4, "N Oracle Rd", [(s, ORACLE), (SPEEDWAY, ORACLE)], 108, 101),
         TigerEdge(5, "N Oracle Rd", [(SPEEDWAY, ORACLE), (GRANT, ORACLE)], 101, 103),
         TigerEdge(6, "N Oracle Rd", [(GRANT, ORACLE), (n, ORACLE)], 103, 112),
@@ -74,7 +76,8 @@ def tucson_edges() -> list[TigerEdge]:
                   140, 141, zip_left="86001", zip_right="86001"),
         TigerEdge(23, "Elm St", [(35.1950, -111.6513), FLAGSTAFF_MAIN_ELM], 142, 141,
                   zip_left="86001", zip_right="86001"),
-    ]  # fmt: skip
+    ]
+    # fmt: on
 
 
 FEATNAMES = {4: ["State Rte 77"], 5: ["State Rte 77"], 6: ["State Rte 77"]}
@@ -145,14 +148,14 @@ def write_osm(path: Path) -> Path:
                 id=100 + i, location=(lon, 39.7402),
                 tags={"addr:housenumber": str(number), "addr:street": "East Colfax Avenue",
                       "addr:postcode": "80203"}))  # fmt: skip
-        writer.add_way(osmium.osm.mutable.Way(id=1, nodes=[1, 2, 3],
-                                              tags={"highway": "primary", "name": "Broadway"}))  # fmt: skip
-        writer.add_way(osmium.osm.mutable.Way(id=2, nodes=[4, 2],
-                                              tags={"highway": "primary", "name": "West Colfax Avenue"}))  # fmt: skip
-        writer.add_way(osmium.osm.mutable.Way(id=3, nodes=[2, 5],
-                                              tags={"highway": "primary", "name": "East Colfax Avenue",
-                                                    "alt_name": "US Highway 40"}))  # fmt: skip
-        writer.add_way(osmium.osm.mutable.Way(id=4, nodes=[6, 2], tags={"highway": "footway"}))
+        ways = [
+            ([1, 2, 3], {"highway": "primary", "name": "Broadway"}),
+            ([4, 2], {"highway": "primary", "name": "West Colfax Avenue"}),
+            ([2, 5], {"highway": "primary", "name": "East Colfax Avenue", "alt_name": "US 40"}),
+            ([6, 2], {"highway": "footway"}),
+        ]
+        for number, (ids, tags) in enumerate(ways, start=1):
+            writer.add_way(osmium.osm.mutable.Way(id=number, nodes=ids, tags=tags))
     finally:
         writer.close()
     return path

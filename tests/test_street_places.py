@@ -127,8 +127,12 @@ def test_a_suffix_never_makes_two_streets_alike(streets_db: sqlite_utils.Databas
 
 @pytest.fixture
 def ask_env(streets_db: sqlite_utils.Database, db_path: Path, nlu_model: Path) -> dict[str, str]:
-    return {"WAYFINDER_DB": str(db_path), "WAYFINDER_NLU_MODEL": str(nlu_model),
-            "WAYFINDER_HMAC_KEY": "a test key that is long enough to use", "WAYFINDER_HOME_AREA": "Tucson, AZ"}  # fmt: skip
+    return {
+        "WAYFINDER_DB": str(db_path),
+        "WAYFINDER_NLU_MODEL": str(nlu_model),
+        "WAYFINDER_HMAC_KEY": "a test key that is long enough to use",
+        "WAYFINDER_HOME_AREA": "Tucson, AZ",
+    }
 
 
 def ask(env: dict[str, str], text: str, sender: str = "+15205550100") -> str:

@@ -46,8 +46,11 @@ def test_feature_names_give_a_street_its_other_names(
     db: sqlite_utils.Database, tmp_path: Path
 ) -> None:
     import_streets(db, write_tiger(tmp_path / "tiger"))
-    keys = {k for (k,) in db.execute(
-        "SELECT key FROM street_key k JOIN street_edge e ON e.id = k.edge_id WHERE e.name = 'N Oracle Rd'")}  # fmt: skip
+    rows = db.execute(
+        "SELECT key FROM street_key k JOIN street_edge e ON e.id = k.edge_id "
+        "WHERE e.name = 'N Oracle Rd'"
+    )
+    keys = {key for (key,) in rows}
     assert keys == {"oracle", "hwy 77"}
 
 
