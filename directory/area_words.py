@@ -81,6 +81,8 @@ def parse(db: sqlite_utils.Database, text: str, default_state: str | None = None
     if re.search(r"\bstatewide\b", text, re.I) and default_state:
         found.append(AreaWord("state", default_state, default_state))
     for m in _CITY_LIST.finditer(text):
+        if re.search(r"\b(?:County|Counties|Parish|Parishes|Borough)\W*$", m.group(1)):
+            continue  # "in Jefferson and Adams Counties" names counties, not towns
         for piece in re.split(r"\s*(?:,|\band\b|\bor\b|&)\s*", m.group(1)):
             name = piece.removeprefix("the ").strip(" .")
             if not name or name.endswith(("County", "Parish", "Borough")):
