@@ -134,6 +134,14 @@ def _v2(db: sqlite_utils.Database) -> None:
             main INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (key, edge_id)) WITHOUT ROWID"""
     )
     db.execute("CREATE INDEX street_key_edge ON street_key (edge_id)")
+    # Both ends of every edge under each of its keys: two streets meet where they share one.
+    db.execute(
+        """CREATE TABLE street_node (
+            key TEXT NOT NULL, node INTEGER NOT NULL, edge_id INTEGER NOT NULL,
+            lat REAL NOT NULL, lon REAL NOT NULL,
+            PRIMARY KEY (key, node, edge_id)) WITHOUT ROWID"""
+    )
+    db.execute("CREATE INDEX street_node_edge ON street_node (edge_id)")
     # House numbers at points (OpenStreetMap addr:*).
     db.execute(
         """CREATE TABLE street_address (

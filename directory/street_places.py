@@ -14,10 +14,11 @@ import itertools
 import json
 import math
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NamedTuple
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
@@ -97,9 +98,10 @@ def _clean(street: str) -> str:
 
 def has_streets(db: sqlite_utils.Database) -> bool:
     """Whether any street data was imported (otherwise addresses cannot be placed)."""
-    return "street_area" in db.table_names() and bool(
-        db.execute("SELECT 1 FROM street_area LIMIT 1").fetchone()
-    )
+    try:
+        return bool(db.execute("SELECT 1 FROM street_area LIMIT 1").fetchone())
+    except sqlite3.OperationalError:  # a file from before street data existed
+        return False
 
 
 def locate(
@@ -167,17 +169,41 @@ def nearest_zip(db: sqlite_utils.Database, point: Point) -> str | None:
 # Streets by name --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _EdgeRow:
+class _EdgeRow(NamedTuple):
+    """One edge of a street as the query returns it; the rest is worked out on demand
+    (a long avenue has hundreds of edges and only one or two are at the corner)."""
+
     id: int
     name: str
     from_node: int
-    from_point: Point
+    from_lat: float
+    from_lon: float
     to_node: int
-    to_point: Point
-    zips: tuple[str, ...]
-    ramp: bool
-    label: str  # the name as it matched: "I-25" for the Valley Highway's ref
+    to_lat: float
+    to_lon: float
+    zip_l: str | None
+    zip_r: str | None
+    ramp: int
+    key: str
+    direction: str | None
+    kind: str | None
+
+    @property
+    def from_point(self) -> Point:
+        return Point(self.from_lat, self.from_lon)
+
+    @property
+    def to_point(self) -> Point:
+        return Point(self.to_lat, self.to_lon)
+
+    @property
+    def zips(self) -> tuple[str, ...]:
+        return tuple(z for z in (self.zip_l, self.zip_r) if z)
+
+    @property
+    def label(self) -> str:
+        """The name as it matched: "I-25" for the Valley Highway's ref."""
+        return _display(self.direction, self.key, self.kind)
 
 
 def _edges(db: sqlite_utils.Database, street: str, for_address: bool = False) -> list[_EdgeRow]:
@@ -194,34 +220,26 @@ def _edges(db: sqlite_utils.Database, street: str, for_address: bool = False) ->
     if not rows:
         key = _closest_key(db, wanted.key)
         rows = _edges_by_key(db, key) if key else []
-    if wanted.kind and any(r[-1] == wanted.kind for r in rows):
-        rows = [r for r in rows if r[-1] == wanted.kind]
-    if wanted.direction and any(r[-2] == wanted.direction for r in rows):
-        rows = [r for r in rows if r[-2] == wanted.direction]
-    edges = [
-        _EdgeRow(
-            r[0],
-            r[1],
-            r[2],
-            Point(r[3], r[4]),
-            r[5],
-            Point(r[6], r[7]),
-            tuple(z for z in (r[8], r[9]) if z),
-            bool(r[10]),
-            _display(r[-2], r[-3], r[-1]),
-        )
-        for r in rows
-    ]
-    return [e for e in edges if not (for_address and e.ramp)]
+    if wanted.kind and any(r.kind == wanted.kind for r in rows):
+        rows = [r for r in rows if r.kind == wanted.kind]
+    if wanted.direction and any(r.direction == wanted.direction for r in rows):
+        rows = [r for r in rows if r.direction == wanted.direction]
+    return [r for r in rows if not (for_address and r.ramp)]
 
 
-def _edges_by_key(db: sqlite_utils.Database, key: str) -> list[tuple[Any, ...]]:
-    return db.execute(
-        "SELECT e.id, e.name, e.from_node, e.from_lat, e.from_lon, e.to_node, e.to_lat, "
-        "e.to_lon, e.zip_l, e.zip_r, e.ramp, k.key, k.direction, k.kind FROM street_key k "
-        "JOIN street_edge e ON e.id = k.edge_id WHERE k.key = ?",
+_COLUMNS = (
+    "e.id, e.name, e.from_node, e.from_lat, e.from_lon, e.to_node, e.to_lat, e.to_lon, "
+    "e.zip_l, e.zip_r, e.ramp, k.key, k.direction, k.kind"
+)
+
+
+def _edges_by_key(db: sqlite_utils.Database, key: str) -> list[_EdgeRow]:
+    rows = db.execute(
+        f"SELECT {_COLUMNS} FROM street_key k JOIN street_edge e ON e.id = k.edge_id "
+        "WHERE k.key = ?",
         [key],
     ).fetchall()
+    return [_EdgeRow._make(row) for row in rows]
 
 
 _KEYS: dict[str, tuple[str, list[str]]] = {}
@@ -252,22 +270,79 @@ def _closest_key(db: sqlite_utils.Database, key: str) -> str | None:
 
 
 def _intersection(db: sqlite_utils.Database, first: str, second: str) -> list[_Candidate]:
-    a, b = _edges(db, first), _edges(db, second)
-    if not a or not b:
+    a, b = street_names.split(first), street_names.split(second)
+    a_key, b_key = _known_key(db, a.key), _known_key(db, b.key)
+    if not a_key or not b_key:
         return []
-    a_nodes = {
-        n: (e, p) for e in a for n, p in ((e.from_node, e.from_point), (e.to_node, e.to_point))
-    }
-    found: list[_Candidate] = []
-    for e in b:
-        for node, point in ((e.from_node, e.from_point), (e.to_node, e.to_point)):
-            if node in a_nodes:
-                other = a_nodes[node][0]
-                zips = Counter([*other.zips, *e.zips])
-                found.append(_Candidate(point.lat, point.lon, _pair(other.label, e.label), zips))
+    # Junctions the two streets share, through the (key, node) index: a long avenue has
+    # hundreds of segments, and only the few at the corner are read.
+    rows = db.execute(
+        f"WITH shared AS (SELECT node FROM street_node WHERE key = :a "
+        "INTERSECT SELECT node FROM street_node WHERE key = :b) "
+        f"SELECT {_COLUMNS}, o.edge_id, n.lat, n.lon FROM shared "
+        "JOIN street_node n ON n.key = :a AND n.node = shared.node "
+        "JOIN street_node o ON o.key = :b AND o.node = shared.node "
+        "JOIN street_edge e ON e.id = n.edge_id "
+        "JOIN street_key k ON k.edge_id = e.id AND k.key = :a",
+        {"a": a_key, "b": b_key},
+    ).fetchall()
+    pairs = []
+    for row in rows:
+        edge = _EdgeRow._make(row[:14])
+        other = db.execute(
+            f"SELECT {_COLUMNS} FROM street_edge e JOIN street_key k ON k.edge_id = e.id "
+            "AND k.key = ? WHERE e.id = ?",
+            [b_key, row[14]],
+        ).fetchone()
+        pairs.append((edge, _EdgeRow._make(other), row[15], row[16]))
+    pairs = _narrowed(pairs, a, 0)
+    pairs = _narrowed(pairs, b, 1)
+    found = [
+        _Candidate(lat, lon, _corner_label(pairs, lat, lon), Counter([*x.zips, *y.zips]))
+        for x, y, lat, lon in pairs
+    ]
     if not found:
-        found = _near_crossings(db, a, b)
+        found = _near_crossings(db, _edges(db, first), _edges(db, second))
     return _cluster(found)
+
+
+def _narrowed(
+    pairs: list[tuple[_EdgeRow, _EdgeRow, float, float]], wanted: street_names.StreetName, side: int
+) -> list[tuple[_EdgeRow, _EdgeRow, float, float]]:
+    """Keep the corners of the street with the type and direction written, when any."""
+    for attribute in ("kind", "direction"):
+        value = getattr(wanted, attribute)
+        if value and any(getattr(p[side], attribute) == value for p in pairs):
+            pairs = [p for p in pairs if getattr(p[side], attribute) == value]
+    return pairs
+
+
+def _known_key(db: sqlite_utils.Database, key: str) -> str | None:
+    if not key:
+        return None
+    if db.execute("SELECT 1 FROM street_key WHERE key = ? LIMIT 1", [key]).fetchone():
+        return key
+    return _closest_key(db, key)
+
+
+def _corner_label(
+    pairs: list[tuple[_EdgeRow, _EdgeRow, float, float]], lat: float, lon: float
+) -> str:
+    """ "E Colfax Ave & Broadway", or "Colfax Ave & Broadway" where E and W Colfax meet."""
+    here = [p for p in pairs if p[2] == lat and p[3] == lon]
+    names = []
+    for side in (0, 1):
+        edges = [p[side] for p in here]
+        directions = {e.direction for e in edges}
+        kinds = {e.kind for e in edges}
+        names.append(
+            _display(
+                directions.pop() if len(directions) == 1 else None,
+                edges[0].key,
+                kinds.pop() if len(kinds) == 1 else None,
+            )
+        )
+    return _pair(*names)
 
 
 def _pair(first: str, second: str) -> str:
@@ -414,19 +489,30 @@ def _cluster(found: list[_Candidate]) -> list[_Candidate]:
 def _address(db: sqlite_utils.Database, street: str, number: int) -> list[_Candidate]:
     wanted = street_names.split(street)
     found = _address_points(db, wanted, number)
-    for e in _edges(db, street, for_address=True):
-        row = db.execute(
-            "SELECT l_from, l_to, r_from, r_to, points, zip_l, zip_r FROM street_edge WHERE id = ?",
-            [e.id],
-        ).fetchone()
-        for side, (first, last, zip_code) in (
-            ("left", (row[0], row[1], row[5])),
-            ("right", (row[2], row[3], row[6])),
+    key = _known_key(db, wanted.key)
+    if key is None:
+        return _cluster(found)
+    rows = db.execute(
+        f"SELECT {_COLUMNS}, e.l_from, e.l_to, e.r_from, e.r_to, e.points FROM street_key k "
+        "JOIN street_edge e ON e.id = k.edge_id WHERE k.key = :key AND NOT e.ramp AND ("
+        ":n BETWEEN min(e.l_from, e.l_to) AND max(e.l_from, e.l_to) OR "
+        ":n BETWEEN min(e.r_from, e.r_to) AND max(e.r_from, e.r_to))",
+        {"key": key, "n": number},
+    ).fetchall()
+    edges = [(_EdgeRow._make(row[:14]), row[14:]) for row in rows]
+    for attribute in ("kind", "direction"):
+        value = getattr(wanted, attribute)
+        if value and any(getattr(e, attribute) == value for e, _ in edges):
+            edges = [(e, r) for e, r in edges if getattr(e, attribute) == value]
+    for e, (l_from, l_to, r_from, r_to, points) in edges:
+        for side, first, last, zip_code in (
+            ("left", l_from, l_to, e.zip_l),
+            ("right", r_from, r_to, e.zip_r),
         ):
             fraction = _in_range(number, first, last)
             if fraction is None:
                 continue
-            line = [Point(lat, lon) for lon, lat in json.loads(row[4])]
+            line = [Point(lat, lon) for lon, lat in json.loads(points)]
             point = _along(line, fraction, side)
             zips = Counter([zip_code] if zip_code else [])
             found.append(_Candidate(point.lat, point.lon, f"{number} {e.label}", zips))

@@ -64,7 +64,7 @@ def _store(
     first = int(db.execute("SELECT coalesce(max(id), 0) FROM street_edge").fetchone()[0]) + 1
     ranges = 0
     for batch in _batches(enumerate(data.edges, start=first)):
-        edge_rows, key_rows, box_rows = [], [], []
+        edge_rows, key_rows, box_rows, node_rows = [], [], [], []
         for edge_id, edge in batch:
             edge_rows.append(_edge_row(edge_id, data.area, edge))
             ranges += (edge.left is not None) + (edge.right is not None)
@@ -74,6 +74,9 @@ def _store(
                     key_rows.append(
                         (parts.key, edge_id, parts.direction, parts.kind, int(number == 0))
                     )
+                    (lon0, lat0), (lon1, lat1) = edge.points[0], edge.points[-1]
+                    node_rows.append((parts.key, edge.from_node, edge_id, lat0, lon0))
+                    node_rows.append((parts.key, edge.to_node, edge_id, lat1, lon1))
             lons = [p[0] for p in edge.points]
             lats = [p[1] for p in edge.points]
             box_rows.append((edge_id, min(lats), max(lats), min(lons), max(lons)))
@@ -83,6 +86,7 @@ def _store(
         )
         db.conn.executemany("INSERT OR IGNORE INTO street_key VALUES (?, ?, ?, ?, ?)", key_rows)
         db.conn.executemany("INSERT INTO street_edge_rtree VALUES (?, ?, ?, ?, ?)", box_rows)
+        db.conn.executemany("INSERT OR IGNORE INTO street_node VALUES (?, ?, ?, ?, ?)", node_rows)
         if progress:
             progress(len(batch))
     address_rows = []
@@ -141,6 +145,10 @@ def _delete_area(db: sqlite_utils.Database, area: str) -> bool:
     )
     db.execute(
         "DELETE FROM street_edge_rtree WHERE id IN (SELECT id FROM street_edge WHERE area = ?)",
+        [area],
+    )
+    db.execute(
+        "DELETE FROM street_node WHERE edge_id IN (SELECT id FROM street_edge WHERE area = ?)",
         [area],
     )
     db.execute("DELETE FROM street_edge WHERE area = ?", [area])
