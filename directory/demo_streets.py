@@ -139,7 +139,7 @@ STREETS = [
 ]
 
 
-def _crossing(
+def crossing(
     a1: tuple[float, float],
     a2: tuple[float, float],
     b1: tuple[float, float],
@@ -184,7 +184,7 @@ def build() -> tuple[
                 continue
             for i in range(len(course) - 1):
                 for j in range(len(other.course) - 1):
-                    hit = _crossing(course[i], course[i + 1], other.course[j], other.course[j + 1])
+                    hit = crossing(course[i], course[i + 1], other.course[j], other.course[j + 1])
                     if hit:
                         found.append((i, hit[0], hit[1], hit[2]))
         points.append(sorted(found))
@@ -229,7 +229,7 @@ def _house_numbers(street: Street, node: Callable[..., int]) -> None:
     for (lat1, lon1), (lat2, lon2) in itertools.pairwise(course):
         for hundred in range(0, 6000, 100):
             for number in (hundred, hundred + 1):
-                where = _position(street.numbered or "", number, lat1, lon1, lat2, lon2)
+                where = position(street.numbered or "", number, lat1, lon1, lat2, lon2)
                 if where is None:
                     continue
                 lat, lon = where
@@ -242,7 +242,7 @@ def _house_numbers(street: Street, node: Callable[..., int]) -> None:
                 node(lat, lon, {"addr:housenumber": str(number), "addr:street": name})
 
 
-def _position(
+def position(
     numbered: str, number: int, lat1: float, lon1: float, lat2: float, lon2: float
 ) -> tuple[float, float] | None:
     """Where `number` falls on this segment of a street numbered by the Denver grid."""

@@ -10,7 +10,11 @@ message that leaves them out still finds the street. Interstates take one spelli
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 DIRECTIONS = {
     "n": "N",
@@ -102,7 +106,7 @@ _INTERSTATE = re.compile(r"^(?:i|interstate|ih)\s*-?\s*(\d{1,3})$")
 _HIGHWAY = re.compile(
     r"^(?:us|u\.s\.|state|co|az|sr|sh|hwy|highway|route|rte)\s*(?:hwy|highway|route|rte)?\s*-?\s*(\d{1,4})$"
 )
-_RAMP = re.compile(r"\b(?:ramp|exit|on-ramp|off-ramp|onramp|offramp)\b")
+_RAMP = re.compile(r"\b(?:ramp|exit|on-ramp|off-ramp|onramp|offramp|ramps)\b")
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,7 @@ def split(name: str) -> StreetName:
     when nothing else is left ("N" alone is nobody's street).
     """
     text = re.sub(r"[.,]", " ", name.lower())
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", _RAMP.sub(" ", text)).strip() or text.strip()
     if m := _INTERSTATE.match(text):
         return StreetName(f"i-{int(m.group(1))}")
     words = text.split()
@@ -142,6 +146,8 @@ def split(name: str) -> StreetName:
         words.pop()
     if len(words) > 1 and words[-1] in TYPES:
         kind = TYPES[words.pop()]
+        if len(words) > 1 and words[-1] in TYPES and kind == "mall":
+            kind = TYPES[words.pop()]  # "16th St Mall" is 16th Street
     if words and words[0] in ("saint", "st") and len(words) > 1:
         words[0] = "st"  # "St Paul" and "Saint Paul" are the same street
     words = [_WORD_ORDINALS.get(w, w) for w in words]
@@ -164,3 +170,49 @@ def is_ramp(name: str) -> bool:
     """Whether the name is a ramp's ("I- 25 Ramp", "Colfax Ave Exit"): ramps belong to the
     road they serve for crossings, never to an address."""
     return bool(_RAMP.search(name.lower()))
+
+
+def closest(
+    key: str, keys: Sequence[str], prefixes: Mapping[str, list[str]] | None = None
+) -> str | None:
+    """The one known street a misspelt or shortened name means, or None.
+
+    One letter wrong, missing or extra in a name of up to 7 letters ("evens", "colfx"),
+    two in a longer one ("colorodo"), or an unmistakable short form — a prefix of a single
+    street ("fed" for Federal). Names under four letters are never corrected ("elm" is not
+    "elk"), and a tie means no answer: guessing a street is worse than asking.
+    """
+    if len(key) < 3:
+        return None
+    if len(key) >= 4:
+        allowed = 1 if len(key) <= 7 else 2
+        best = process.extract(key, keys, scorer=Levenshtein.distance, score_cutoff=allowed,
+                               limit=2)  # fmt: skip
+        if best and (len(best) == 1 or best[0][1] < best[1][1]):
+            return str(best[0][0])
+    if key.isalpha():
+        pool = prefixes.get(key[:3], []) if prefixes is not None else keys
+        starting = [k for k in pool if k.startswith(key) and " " not in k]
+        if len(starting) == 1:
+            return starting[0]
+        if 4 <= len(key) <= 5:
+            # A short form that keeps the first letter and drops others: "bway", "bdwy".
+            pool = [k for k in keys if k[:1] == key[:1] and " " not in k and len(k) > len(key)]
+            fitting = [k for k in pool if _in_order(key, k)]
+            if len(fitting) == 1:
+                return fitting[0]
+    return None
+
+
+def _in_order(letters: str, word: str) -> bool:
+    """Whether the letters appear in the word in that order."""
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
+
+
+def prefix_index(keys: Iterable[str]) -> dict[str, list[str]]:
+    """Keys by their first three letters, for `closest`'s short forms."""
+    index: dict[str, list[str]] = {}
+    for k in keys:
+        index.setdefault(k[:3], []).append(k)
+    return index

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import sqlite_utils
-from rapidfuzz import fuzz, process
 
 from directory import street_names
 from directory.errors import AmbiguousPlace, UnknownPlace
@@ -32,26 +31,42 @@ SAME_CORNER_M = 300.0  # junction nodes closer than this are one intersection (d
 SIDE_OFFSET_M = 8.0  # a house is beside the street's centre line, not on it
 CLEAR_WINNER = 3.0  # the nearest candidate wins when the next is this many times as far
 HOME_RADIUS_M = 30_000.0  # the program's home area: this far around its centre
-FUZZY_CUTOFF = 84
 
 # Tried in this order: "n" (as in "alameda n santa fe") only when nothing clearer joins
 # the two names, since "n" is also a direction ("n broadway & colfax").
 _CONNECTORS = [
     re.compile(rf"\s*{c}\s*", re.I)
-    for c in (r"&", r"\band\b", r"/", r"@", r"\bat\b", r"\by\b", r"\bx\b", r"\bcon\b", r"\bn\b")
+    for c in (
+        r"&",
+        r"\+",
+        r"\band\b",
+        r"/",
+        r"@",
+        r"\bat\b",
+        r"\by\b",
+        r"\bx\b",
+        r"\bcon\b",
+        r"\bn\b",
+    )
 ]
 _CORNER = re.compile(
     r"^(?:the\s+)?(?:corner|cnr|esquina|crossing|intersection)\s+(?:of|de)\s+", re.I
 )
-_BLOCK = re.compile(
-    r"^(?:the\s+)?(\d{1,6})\s+(?:block|blk|bloque|cuadra)\s+(?:of\s+|de\s+(?:la\s+)?)?(.+)$", re.I
+_BLOCK = re.compile(r"^(?:the\s+)?(\d{1,6})\s+(hundreds?\s+)?(?:block|blk)\s+(?:of\s+)?(.+)$", re.I)
+# Spanish puts the number after the noun: "bloque 2400 de S Federal", "cuadra 2000 de …".
+_BLOQUE = re.compile(
+    r"^(?:el\s+|la\s+)?(?:bloque|cuadra)\s+(\d{1,6})\s+(?:de\s+(?:la\s+)?)?(.+)$", re.I
 )
-_ADDRESS = re.compile(r"^#?\s*(?:(\w{1,6})\s*-\s*)?(\d{1,6})[a-z]?\s+(.+)$", re.I)
+_ADDRESS = re.compile(r"^(?:#\s*(\w{1,6})\s*-\s*)?(\d{1,6})[a-z]?\s+(.+)$", re.I)
 _UNIT = re.compile(
-    r"\s*(?:,\s*)?(?:\b(?:apt|apartment|unit|ste|suite|rm|room)\b\.?|#)\s*\w+\s*$", re.I
+    r"\s*(?:,\s*)?(?:\b(?:apt|apartment|unit|ste|suite|rm|room|lot|space|spc|bldg|building|fl|floor)"
+    r"\b\.?|#)\s*\w+\s*$",
+    re.I,
 )
 _UNIT_FIRST = re.compile(
-    r"^(?:apt|apartment|unit|ste|suite|rm|room|#)\.?\s*\w+(?!\s*-)\s*,?\s+", re.I
+    r"^(?:apt|apartment|unit|ste|suite|rm|room|#)\.?\s*\w{1,6}\b(?!\s*-\s*\d)"
+    r"\s*(?:,|@|\bat\b|-)?\s*",
+    re.I,
 )
 
 
@@ -79,6 +94,9 @@ def parse(text: str) -> StreetQuery | None:
     raw = re.sub(r"\s+,", ",", raw)
     raw = _CORNER.sub("", raw)
     if m := _BLOCK.match(raw):
+        hundreds = 100 if m.group(2) else 1  # "15 hundred block" is the 1500 block
+        return StreetQuery("block", (_clean(m.group(3)),), int(m.group(1)) * hundreds)
+    if m := _BLOQUE.match(raw):
         return StreetQuery("block", (_clean(m.group(2)),), int(m.group(1)))
     raw = _UNIT_FIRST.sub("", raw)
     if m := _ADDRESS.match(raw):
@@ -242,28 +260,23 @@ def _edges_by_key(db: sqlite_utils.Database, key: str) -> list[_EdgeRow]:
     return [_EdgeRow._make(row) for row in rows]
 
 
-_KEYS: dict[str, tuple[str, list[str]]] = {}
+_KEYS: dict[str, tuple[str, list[str], dict[str, list[str]]]] = {}
 
 
-def known_keys(db: sqlite_utils.Database) -> list[str]:
-    """Every street key in the directory (cached until the next street import)."""
+def known_keys(db: sqlite_utils.Database) -> tuple[list[str], dict[str, list[str]]]:
+    """Every street key in the directory and its prefix index (cached until the next
+    street import)."""
     stamp = str(db.execute("SELECT max(imported), count(*) FROM street_area").fetchone())
     cached = _KEYS.get(str(db.conn))
     if cached is None or cached[0] != stamp:
         keys = [row[0] for row in db.execute("SELECT DISTINCT key FROM street_key")]
-        cached = _KEYS[str(db.conn)] = (stamp, keys)
-    return cached[1]
+        cached = _KEYS[str(db.conn)] = (stamp, keys, street_names.prefix_index(keys))
+    return cached[1], cached[2]
 
 
 def _closest_key(db: sqlite_utils.Database, key: str) -> str | None:
-    if len(key) < 4:
-        return None  # "elm" vs "elk": too short to guess
-    best = process.extract(
-        key, known_keys(db), scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=2
-    )
-    if best and (len(best) == 1 or best[0][1] - best[1][1] >= 3):
-        return str(best[0][0])
-    return None
+    keys, prefixes = known_keys(db)
+    return street_names.closest(key, keys, prefixes)
 
 
 # Intersections ----------------------------------------------------------------------------
@@ -331,8 +344,7 @@ def _corner_label(
     """ "E Colfax Ave & Broadway", or "Colfax Ave & Broadway" where E and W Colfax meet."""
     here = [p for p in pairs if p[2] == lat and p[3] == lon]
     names = []
-    for side in (0, 1):
-        edges = [p[side] for p in here]
+    for edges in ([p[0] for p in here], [p[1] for p in here]):
         directions = {e.direction for e in edges}
         kinds = {e.kind for e in edges}
         names.append(
@@ -504,6 +516,8 @@ def _address(db: sqlite_utils.Database, street: str, number: int) -> list[_Candi
         value = getattr(wanted, attribute)
         if value and any(getattr(e, attribute) == value for e, _ in edges):
             edges = [(e, r) for e, r in edges if getattr(e, attribute) == value]
+    if not wanted.direction and any(not e.direction for e, _ in edges):
+        edges = [(e, r) for e, r in edges if not e.direction]
     for e, (l_from, l_to, r_from, r_to, points) in edges:
         for side, first, last, zip_code in (
             ("left", l_from, l_to, e.zip_l),
@@ -572,6 +586,10 @@ def _address_points(
     for attribute, index in ((wanted.direction, 0), (wanted.kind, 1)):
         if attribute and any(k[index] == attribute for k in streets):
             streets = {k: v for k, v in streets.items() if k[index] == attribute}
+    if not wanted.direction and any(not k[0] for k in streets):
+        # "1600 Broadway" is Broadway, not South Broadway: a number written without a
+        # direction is on the street whose name has none.
+        streets = {k: v for k, v in streets.items() if not k[0]}
     found = []
     for (direction, kind), points in streets.items():
         label = f"{number} {_display(direction, key, kind)}"
@@ -594,6 +612,10 @@ def _address_points(
                         a.lat + t * (b.lat - a.lat), a.lon + t * (b.lon - a.lon), label, zips
                     )
                 )
+        elif (near := below or above) and abs(near[0] - number) < 100:
+            # The last block of a street: its nearest house number, within the block.
+            zips = Counter([near[3]] if near[3] else [])
+            found.append(_Candidate(near[1], near[2], label, zips))
     return found
 
 

@@ -10,6 +10,8 @@ import sqlite_utils
 
 from bot.nlu.places import Gazetteer, find_location
 from directory import add_place, open_db
+from directory.demo_streets import demo_file
+from directory.streets import import_streets
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +21,7 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory, empty_db_template: Path)
     db = open_db(path)
     add_place(db, "Union Station", 39.7527, -105.0002)
     add_place(db, "Civic Center Park", 39.7372, -104.9890, ["civic center"])
+    import_streets(db, [demo_file()])
     return Gazetteer.from_db(db, default_state="CO")
 
 
@@ -32,6 +35,36 @@ def gazetteer(tmp_path_factory: pytest.TempPathFactory, empty_db_template: Path)
         ("Colfax and Broadway", "address", "Colfax and Broadway"),
         ("main & 49th", "address", "main & 49th"),
         ("guy down at 14th and market", "address", "14th and market"),
+        # Corners with every joiner, typos and short forms of known streets.
+        ("officer here, csu near colfax and broadway", "address", "colfax and broadway"),
+        ("colfx/braodway 2 males intox", "address", "colfx/braodway"),
+        ("bway + evans 22M", "address", "bway + evans"),
+        ("fed & colfax - pt", "address", "fed & colfax"),
+        ("speer blv @ lincoln need crisis bed", "address", "speer blv @ lincoln"),
+        ("comida cerca de colfax y federal", "address", "colfax y federal"),
+        ("tent camp alameda off of santa fe", "address", "alameda off of santa fe"),
+        ("I-25 ramp at Broadway, pt w/ wound", "address", "I-25 ramp at Broadway"),
+        ("at 16th st mall & broadway", "address", "16th st mall & broadway"),
+        # Streets nobody here knows, when the shape leaves no doubt.
+        ("bed near 5th and pine", "address", "5th and pine"),
+        ("hungry at elm & main", "address", "elm & main"),
+        ("fountain near hastings and columbia", "address", "hastings and columbia"),
+        ("food Dunbar and Davie", "address", "Dunbar and Davie"),
+        ("#12-300 E Aurora", "address", "#12-300 E Aurora"),
+        ("nearest bathroom to 500 granville", "address", "500 granville"),
+        # Addresses with their units, and blocks.
+        ("1800 Larimer bed", "address", "1800 Larimer"),
+        ("300 S Broadway apt 4 - elderly pt", "address", "300 S Broadway apt 4"),
+        ("apt 210, 1400 Lincoln St - pt", "address", "apt 210, 1400 Lincoln St"),
+        ("#4 - 1620 Federal Blvd need shelter", "address", "#4 - 1620 Federal Blvd"),
+        ("2800 S Santa Fe Dr lot 7, out of meds", "address", "2800 S Santa Fe Dr lot 7"),
+        ("1500 block of N Stone", "address", "1500 block of N Stone"),
+        ("15 hundred block of s federal, F 60", "address", "15 hundred block of s federal"),
+        ("estamos en el bloque 2400 de S Federal", "address", "bloque 2400 de S Federal"),
+        # A number before a corner is a call sign, not a house.
+        ("unit 314 fedral and alameda pt needs narcan", "address", "fedral and alameda"),
+        ("fire 22 federal blvd & evans ave, pt", "address", "federal blvd & evans ave"),
+        ("colfax and broadway 80203", "address", "colfax and broadway"),
         ("sobering ctr aurora co", "city", "aurora co"),
         ("shelter in Tucson, AZ", "city", "Tucson, AZ"),
         ("food in Denver, Colorado", "city", "Denver, Colorado"),
@@ -62,6 +95,13 @@ def test_places_are_found_as_written(gazetteer: Gazetteer, text: str, kind: str,
         "detox or shelter",
         "help me",
         "case 54321 closed",  # not a US ZIP
+        "me and my kids need food and shelter",
+        "coffee and donuts",
+        "Mom and Dad kicked me out",
+        "worked to death and cant afford groceries",
+        "we are at capacity",
+        "2 beds open",
+        "x3 campers need narcan",
     ],
 )
 def test_numbers_and_words_that_are_not_places(gazetteer: Gazetteer, text: str) -> None:
@@ -78,3 +118,8 @@ def test_a_zip_comes_with_its_city_and_coordinates(gazetteer: Gazetteer) -> None
 def test_a_bare_city_name_resolves_in_the_default_state(db: sqlite_utils.Database) -> None:
     assert find_location("shelter aurora", Gazetteer.from_db(db, "CO")).state == "CO"  # type: ignore[union-attr]
     assert find_location("shelter aurora", Gazetteer.from_db(db, "IL")).state == "IL"  # type: ignore[union-attr]
+
+
+def test_a_street_place_keeps_the_zip_or_city_named_beside_it(gazetteer: Gazetteer) -> None:
+    location = find_location("colfax and broadway 80203", gazetteer)
+    assert location is not None and (location.zip, location.city) == ("80203", "Denver")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from bot.nlu import safety_corpus, safety_eval
+from bot.nlu import place_eval, safety_corpus, safety_eval
 from bot.nlu.build import build
 from bot.nlu.evaluate import evaluate
 from bot.nlu.parser import ModelMissing, Parser, model_path
@@ -128,23 +128,39 @@ def train_command(data_path: str, out: str | None, db_path: str) -> None:
     "with the leave-one-category-out table.",
 )  # fmt: skip
 @click.option(
+    "--places",
+    is_flag=True,
+    help="Score needs and places on a labelled place set (default: data/places/blind-1.jsonl).",
+)
+@click.option(
     "--skip-unseen", is_flag=True,
     help="With --safety: no leave-one-category-out table (it retrains once per category).",
 )  # fmt: skip
 @db_option
 @json_option
 def test_command(
-    file: str | None, misses: bool, safety: bool, skip_unseen: bool, db_path: str, as_json: bool
+    file: str | None,
+    misses: bool,
+    safety: bool,
+    places: bool,
+    skip_unseen: bool,
+    db_path: str,
+    as_json: bool,
 ) -> None:
-    """Score the model on held-out Rasa-format data (default bot/nlu/data/test.yml), or
-    with --safety the safety layer on a safety corpus (default data/safety/blind-1.jsonl).
+    """Score the model on held-out Rasa-format data (default bot/nlu/data/test.yml), with
+    --safety the safety layer on a safety corpus (default data/safety/blind-1.jsonl), or
+    with --places needs and street places on a place set (default data/places/blind-1.jsonl).
 
     Example:
 
         wayfinder nlu test
         wayfinder nlu test --safety
+        wayfinder nlu test --places
     """
     parser = _parser(db_path)
+    if places:
+        _places_test(parser, db_path, file, misses, as_json)
+        return
     if safety:
         _safety_test(parser, file, misses, skip_unseen, as_json)
         return
@@ -169,6 +185,39 @@ def test_command(
     if report.confusion:
         click.echo("most confused: " + "; ".join(
             f"{e}→{g} ×{n}" for (e, g), n in report.confusion.most_common(5)))  # fmt: skip
+    if misses:
+        click.echo("\n".join(["", *report.misses]))
+
+
+def _places_test(
+    parser: Parser, db_path: str, file: str | None, misses: bool, as_json: bool
+) -> None:
+    db = open_db(db_path)
+    settings = DirectorySettings.from_environ().for_directory(db)
+    try:
+        rows = place_eval.load(file or place_eval.DATA / "blind-1.jsonl")
+    except (ValueError, KeyError) as error:
+        raise click.ClickException(str(error)) from error
+    report = place_eval.score(parser, db, rows, settings.home(db))
+    summary = report.as_json()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+
+    def line(label: str, value: float | None, detail: str = "") -> None:
+        shown = "—" if value is None else f"{value:.1%}"
+        click.echo(f"{label:<30}{shown:>7}  {detail}".rstrip())
+
+    click.echo(f"{Path(file).name if file else 'blind-1.jsonl'}: {report.messages} messages")
+    line("needs exactly right", summary["needs_exact"], f"of {report.needs_labels}")
+    line("labelled needs all found", summary["needs_found"], f"of {report.needs_labelled}")
+    line("street places found", summary["street_spans_found"], f"of {report.street_spans}")
+    line("measured from the right point", summary["right_point"],
+         f"of {report.mapped} on the street map; {report.asked_which} asked which, "
+         f"{report.unresolved} not placed")  # fmt: skip
+    line("no place where none is named", summary["no_place_right"], f"of {report.no_place}")
+    for kind, share in sorted(summary["place_kind_right"].items()):
+        line(f"  place kind {kind}", share, f"of {report.kinds[kind]}")
     if misses:
         click.echo("\n".join(["", *report.misses]))
 

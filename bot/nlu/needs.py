@@ -5,6 +5,7 @@ the training data's synonyms, matched as phrases, with misspelt words corrected 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ _NOT_CORRECTED = {"need", "needs", "beds", "open", "near", "help", "have", "ther
                   "hosting", "posting", "meals", "being", "other", "about", "from",
                   "speer", "viviendo", "vivir", "comer", "sleepy", "shakes", "starting",
                   "start", "stay", "staying", "staff", "clean", "cleaning", "check",
-                  "checking"}  # fmt: skip
+                  "checking", "bunch", "super", "upper", "punch", "snake", "stack", "bunk",
+                  "lunches"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class NeedFinder:
         for key, first, last in spans:
             start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
             found.append(NeedMatch(key, start, end, text[start:end]))
-        return self._unique(_bed_needs(found))
+        return self._unique(_bed_needs(found, text))
 
     def _spans(self, doc: spacy.tokens.Doc) -> list[tuple[str, int, int]]:
         matches = self.matcher(doc, as_spans=True)
@@ -95,15 +97,44 @@ class NeedFinder:
 
 
 # A bed anyone can sleep in is a shelter bed; "detox bed" or "crisis bed" names its own.
-_BARE_BED = {"bed", "a bed", "cama", "una cama", "sleep", "somewhere to sleep"}
+_BARE_BED = {
+    "bed",
+    "a bed",
+    "cama",
+    "una cama",
+    "sleep",
+    "somewhere to sleep",
+    "need beds",
+    "needs beds",
+    "dormir",
+}
 _BED_NEEDS = {"detox", "crisis_stabilization", "sobering", "substance_use_treatment",
               "domestic_violence", "mental_health"}  # fmt: skip
 
 
-def _bed_needs(found: list[NeedMatch]) -> list[NeedMatch]:
-    if any(m.need in _BED_NEEDS for m in found):
-        return [m for m in found if not (m.need == "shelter" and m.text.lower() in _BARE_BED)]
-    return found
+# "our last bed", "1 bed open", "no beds": staff counting beds, not asking for one.
+_COUNTED = re.compile(
+    r"(?:\d+|one|two|three|our|last|no|free|open|available|empty|extra|spare)\s+$", re.I
+)
+
+
+# "sleep forever", "dormir para siempre": a wish to die (the safety check's), not a bed.
+_NOT_A_BED = re.compile(
+    r"^\s+(?:forever|for ever|for good|and (?:never|not) wake|para siempre)", re.I
+)
+
+
+def _bed_needs(found: list[NeedMatch], text: str) -> list[NeedMatch]:
+    kept = []
+    other_bed_need = any(m.need in _BED_NEEDS for m in found)
+    for m in found:
+        bare = m.need == "shelter" and m.text.lower() in _BARE_BED
+        if bare and (
+            other_bed_need or _COUNTED.search(text[: m.start]) or _NOT_A_BED.match(text[m.end :])
+        ):
+            continue
+        kept.append(m)
+    return kept
 
 
 def as_entities(matches: list[NeedMatch]) -> list[Entity]:

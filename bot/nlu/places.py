@@ -15,47 +15,19 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
+from bot.nlu import street_spans
 from bot.nlu.normalize import strip_accents
+from bot.nlu.street_spans import StreetNames
 from bot.nlu.types import Location
-from directory import geo
+from directory import geo, street_names
 
 _STATE_CODES = set(geo.STATES)
 # Two-letter codes that are everyday words in lower case ("detox or shelter", "help me").
 _AMBIGUOUS_CODES = {"in", "or", "me", "ok", "hi", "oh", "id", "al", "ma", "pa", "de", "la", "as",
                     "ne", "wa", "mi", "mo", "va", "ga", "sc", "nd", "md", "ct"}  # fmt: skip
 _STATE_NAMES = {name.lower(): code for code, name in geo.STATES.items()}
-_SUFFIX = (
-    r"(?:st|street|ave|av|avenue|blvd|boulevard|rd|road|dr|drive|way|pl|place|ct|court|ln|"
-    r"lane|pkwy|parkway|hwy|highway|cir|circle|ter|terrace|trl|trail|sq|square|loop|plz|plaza)"
-)
-_DIRECTION = r"(?:[nsew]|north|south|east|west|ne|nw|se|sw)\.?"
-_ORDINAL = r"\d+(?:st|nd|rd|th)"
-_ADDRESS = re.compile(
-    rf"(?<![\w-])#?\d+(?:-\d+)?[a-z]?\s+(?:{_DIRECTION}\s+)?(?:(?:{_ORDINAL}|[a-z][a-z'.]*)\s+)"
-    rf"{{0,3}}?{_SUFFIX}\b\.?",
-    re.I,
-)
-_INTERSTATE = r"(?:i|interstate)\s?-?\s?\d{1,3}"
-_STREET_WORD = (
-    rf"(?:{_INTERSTATE}|(?:{_DIRECTION}\s+)?(?:{_ORDINAL}|[a-z][a-z']+)(?:\s+{_SUFFIX}\b\.?)?)"
-)
-_INTERSECTION = re.compile(
-    rf"(?<![\w-])({_STREET_WORD}(?:\s+[a-z][a-z']+)?)\s*(?:\band\b|&|/|@|\bat\b|\by\b|\bn\b)\s*"
-    rf"({_STREET_WORD}(?:\s+(?!and\b|at\b|y\b)[a-z][a-z']+)?)(?![\w-])",
-    re.I,
-)
-# "1500 block of N Stone", "the 300 blk of colfax"
-_BLOCK = re.compile(
-    rf"(?<![\w-])\d{{1,6}}\s+(?:block|blk)\s+(?:of\s+)?(?:{_DIRECTION}\s+)?"
-    rf"(?:{_ORDINAL}|[a-z][a-z'.]*)(?:\s+[a-z][a-z'.]*){{0,2}}",
-    re.I,
-)
-# A house number and a street without a type: "1800 Larimer", "#12-300 E Aurora".
-_NUMBERED = re.compile(
-    rf"(?<![\w-])(#\s*\w{{1,6}}\s*-\s*)?(\d{{1,6}})[a-z]?\s+((?:{_DIRECTION}\s+)?)"
-    rf"({_ORDINAL}|[a-z][a-z']+)((?:\s+[a-z][a-z']+){{0,2}})",
-    re.I,
-)
+_DIRECTION = street_spans.DIRECTION
+_SUFFIX = street_spans.SUFFIX
 _ZIP = re.compile(r"(?<![\d-])(\d{5})(?:-\d{4})?(?![\d-])")
 _COORDS = re.compile(r"(?<![\d.])(-?\d{1,2}\.\d+)\s*,\s*(-?\d{1,3}\.\d+)(?![\d.])")
 _NEAR_ME = re.compile(
@@ -138,27 +110,6 @@ _NOT_CITIES = {
 }
 
 
-# Words that follow "and" or "&" in messages without being streets.
-_NOT_STREETS = {
-    "the", "then", "than", "now", "today", "tonight", "tomorrow", "food", "meals", "water",
-    "stuff", "things", "someone", "somebody", "me", "him", "her", "them", "they", "you",
-    "can", "will", "would", "could", "should", "need", "needs", "want", "wants", "get",
-    "got", "have", "has", "had", "his", "its", "our", "your", "their", "this", "that",
-    "there", "here", "where", "when", "who", "whom", "which", "what", "not", "also", "just",
-    "only", "still", "all", "any", "some", "one", "two", "three", "kids", "children",
-    "family", "wife", "husband", "son", "daughter", "dog", "dogs", "cat", "pets", "friend",
-    "friends", "stay", "sleep", "eat", "shower", "showers", "laundry", "clothes", "sober",
-    "safe", "night", "day", "morning", "evening", "afternoon", "weekend", "week", "month",
-    "tired", "cold", "hungry", "sick", "scared", "lost", "drunk", "high", "beds", "bed",
-    "detox", "rehab", "treatment", "counseling", "therapy", "meds", "medication",
-    "psych", "sobering", "naloxone", "narcan", "needles", "housing", "help", "info",
-    "information", "phone", "number", "address", "hours", "open", "closed", "free",
-    "women", "men", "youth", "veterans", "vets", "adults", "seniors", "more", "other",
-    "else", "yes", "no", "ok", "okay", "thanks", "please", "pls", "bring", "take", "call",
-    "text", "send", "find", "looking", "look", "see", "go", "come", "walk", "drive", "ride",
-    "bus", "car", "cops", "police", "officer", "medic", "ems", "fire", "unit", "pt",
-    "subject", "male", "female", "adult", "juvenile", "comida", "cama", "ayuda",
-}  # fmt: skip
 _PREPOSITIONS = {"in", "near", "en", "around", "at", "by", "to", "from", "outside", "cerca"}
 
 
@@ -171,9 +122,7 @@ class Gazetteer:
         default_factory=lambda: defaultdict(list)
     )
     places: dict[str, tuple[str, float, float]] = field(default_factory=dict)
-    streets: set[str] = field(default_factory=lambda: set(_STREETS))
-    # Imported street names of five letters or more, for misspellings ("colfx").
-    street_names: list[str] = field(default_factory=list)
+    streets: StreetNames = field(default_factory=lambda: StreetNames(set(_STREETS)))
     default_state: str | None = None
     # The default state's city names, for correcting misspellings ("denvr").
     state_city_names: list[str] = field(default_factory=list)
@@ -196,11 +145,10 @@ class Gazetteer:
             words = re.sub(rf"^\W*\d+\w*\s+(?:{_DIRECTION}\s+)?", "", line.lower())
             street = re.sub(rf"\s+{_SUFFIX}\.?$", "", words).strip()
             if street and len(street) > 2:
-                gaz.streets.add(street)
+                gaz.streets.add(street_names.key(street))
         if "street_key" in db.table_names():
             for (key,) in db.execute("SELECT DISTINCT key FROM street_key"):
                 gaz.streets.add(key)
-        gaz.street_names = sorted(k for k in gaz.streets if len(k) >= 5 and " " not in k)
         gaz.state_city_names = [
             name for name, rows in gaz.cities.items() if any(r[1] == default_state for r in rows)
         ]
@@ -226,9 +174,13 @@ def find_location(text: str, gaz: Gazetteer) -> Location | None:
     A street place keeps a ZIP or city named beside it ("colfax and broadway 80203",
     "main & 1st in aurora"): it tells apart two corners with the same street names.
     """
-    for finder in (_coordinates, _block, _address, _numbered, _place, _intersection, _zip,
-                   _city, _near_me):  # fmt: skip
+    for finder in (_coordinates, _numbered, _place, _corner, _zip, _city, _near_me):
         found = finder(text, gaz)
+        if found and found.kind == "place":
+            # "santa fe dr & evans ave": a corner that holds a landmark's name is the corner.
+            street = _corner(text, gaz)
+            if street and street.start <= found.start and found.end <= street.end:
+                found = street
         if found:
             if found.kind == "address":
                 return _with_area(text, found, gaz)
@@ -254,105 +206,12 @@ def _coordinates(text: str, gaz: Gazetteer) -> Location | None:
     return None
 
 
-def _address(text: str, gaz: Gazetteer) -> Location | None:
-    m = _ADDRESS.search(text)
-    if m:
-        return Location("address", m.group(0).rstrip(".") if m.group(0).endswith(". ") else
-                        m.group(0), m.start(), m.end())  # fmt: skip
-    return None
-
-
-def _intersection(text: str, gaz: Gazetteer) -> Location | None:
-    position = 0
-    while m := _INTERSECTION.search(text, position):
-        first, second = m.group(1), _street_span(m.group(2), gaz)
-        if _is_street(first, gaz) and second:
-            end = m.start(2) + len(second)
-            return Location("address", text[m.start() : end], m.start(), end)
-        # One certain street and one plain name: "5th and pine", "elm & main".
-        other = m.group(2).split()[0]
-        if _is_street(first, gaz) and _could_be_street(other):
-            end = m.start(2) + len(other)
-            return Location("address", text[m.start() : end], m.start(), end)
-        joined = text[m.end(1) : m.start(2)].strip().lower()
-        if (
-            second
-            and joined not in ("at", "n")
-            and _could_be_street(first)
-            and " " not in first.strip()
-        ):
-            end = m.start(2) + len(second)
-            return Location("address", text[m.start() : end], m.start(), end)
-        position = m.start() + 1  # overlapping: "down at 14th and market"
-    return None
-
-
-def _could_be_street(word: str) -> bool:
-    """A single word that may name a street the directory does not know yet."""
-    w = word.lower()
-    return (
-        len(w) >= 3 and w.isalpha() and w not in _NOT_CITIES and w not in _NOT_STREETS
-        and w not in _PREPOSITIONS
-    )  # fmt: skip
-
-
-def _street_span(words: str, gaz: Gazetteer) -> str | None:
-    """The longest leading part of `words` that is a street ("colfax ave bed" → "colfax
-    ave", "santa fe" → "santa fe")."""
-    parts = words.split()
-    for size in range(len(parts), 0, -1):
-        candidate = " ".join(parts[:size])
-        if _is_street(candidate, gaz):
-            return candidate
-    return None
-
-
-def _is_street(words: str, gaz: Gazetteer) -> bool:
-    w = words.lower().strip().rstrip(".")
-    if re.fullmatch(_INTERSTATE, w):
-        return True
-    w = re.sub(rf"^{_DIRECTION}\s+", "", w)
-    if re.fullmatch(_ORDINAL, w) or re.search(rf"\s{_SUFFIX}\.?$", w):
-        return True
-    if w in gaz.streets:
-        return True
-    # A misspelt known street ("colfx", "braodway"): only words long enough to be sure.
-    if len(w) >= 5 and " " not in w and gaz.street_names:
-        return (
-            process.extractOne(w, gaz.street_names, scorer=fuzz.ratio, score_cutoff=80) is not None
-        )
-    return False
-
-
-def _block(text: str, gaz: Gazetteer) -> Location | None:
-    m = _BLOCK.search(text)
-    if m is None:
-        return None
-    head = re.match(r"\d+\s+(?:block|blk)\s+(?:of\s+)?", m.group(0), re.I)
-    tail = m.group(0)[head.end() :] if head else ""
-    street = _street_span(tail, gaz) or (tail.split()[0] if tail else None)
-    if not street:
-        return None
-    end = m.start() + (head.end() if head else 0) + len(street)
-    return Location("address", text[m.start() : end], m.start(), end)
-
-
 def _numbered(text: str, gaz: Gazetteer) -> Location | None:
-    """A house number before a known street, or in an unmistakable address shape (a unit
-    before it, "#12-300", or a direction after it, "300 E Aurora")."""
-    for m in _NUMBERED.finditer(text):
-        unit, number, direction, first, more = m.groups()
-        street = _street_span(first + more, gaz)
-        shaped = unit or (direction and len(number) >= 2)
-        if street is None and shaped and first.lower() not in _NOT_CITIES:
-            street = first
-        if street is None or (len(number) > 5 and not unit):
-            continue
-        if not unit and not direction and len(number) == 5 and number in gaz.zips:
-            continue  # "80204 colfax" is a ZIP, then a street
-        end = m.start(4) + len(street)
-        return Location("address", text[m.start() : end], m.start(), end)
-    return None
+    return street_spans.numbered_place(text, gaz.streets, gaz.zips)
+
+
+def _corner(text: str, gaz: Gazetteer) -> Location | None:
+    return street_spans.corner(text, gaz.streets)
 
 
 def _place(text: str, gaz: Gazetteer) -> Location | None:
