@@ -116,7 +116,8 @@ def _near(
     for sid, geometry in rows:
         if sid not in found and geo.geometry_contains(json.loads(geometry), center):
             found[sid] = _Candidate(sid)
-    keys = area_words.keys_of(db, center)
+    has_words = db.execute("SELECT 1 FROM search_area_word LIMIT 1").fetchone()
+    keys = area_words.keys_of(db, center) if has_words else []
     if keys:
         condition, params = _need_filter(wanted, "w")
         match = " OR ".join("(w.kind = ? AND w.name = ? AND w.state IS ?)" for _ in keys)
