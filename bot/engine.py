@@ -273,6 +273,9 @@ class _TurnState:
         self.then = conversation.then
         self.slots = assistant.initial_slots | conversation.slots
         self.slots["role"] = role
+        if parse.person:
+            # Facts about the person last for the conversation; a restated one replaces it.
+            self.slots["person"] = {**(self.slots.get("person") or {}), **parse.person}
         if parse.language == "es":
             self.slots["language"] = "es"
         elif len([w for w in parse.text.split() if w.isalpha() and len(w) > 2]) >= 2:
@@ -283,7 +286,10 @@ class _TurnState:
         self.context = Context(
             assistant.db, assistant.settings, assistant.bot_settings.lines, now, engine=True
         )
-        self.latest = {**parse.as_json(), "metadata": {"engine": "wayfinder"}}
+        # Beyond the stable parse shape: facts about the person and the time of need,
+        # read by the search actions (a Rasa NLU pipeline would leave them out).
+        self.latest = {**parse.as_json(), "person": parse.person, "when": parse.when,
+                       "metadata": {"engine": "wayfinder"}}  # fmt: skip
         self.user_event = {
             "event": "user", "text": parse.text, "parse_data": self.latest,
             "input_channel": channel, "timestamp": now.timestamp(),
@@ -324,6 +330,8 @@ class _TurnState:
             await self.act("validate_search_form", extra_events=candidates)
         validation_spoke = len(self.messages) > asked_before
         for slot in ("needs", "location"):
+            if slot == "needs" and self.then == "action_check_availability":
+                continue  # "any beds open near 80204?": the bed board of every bed need
             if not self.slots.get(slot):
                 self.active_loop = "search_form"
                 self.slots["requested_slot"] = slot

@@ -21,6 +21,10 @@ RESPONDERS = ("responder", "staff", "admin")
 
 _WORDS = {
     "en": {
+        "not_for": "may not take this person ({reason})",
+        "board": "{units} report beds, {beds} open",
+        "board_stale": "{count} counts too old to be current",
+        "all_beds": "Beds",
         "near": "near", "from": "from", "centre": "from its centre",
         "open": "open now", "closed": "closed", "opens": "opens",
         "hours?": "hours unknown", "of": "of", "beds": "beds open", "updated": "updated",
@@ -38,6 +42,10 @@ _WORDS = {
         "languages": "Languages", "beds_line": "Beds",
     },
     "es": {
+        "not_for": "puede que no acepte a esta persona ({reason})",
+        "board": "{units} reportan camas, {beds} libres",
+        "board_stale": "{count} conteos demasiado viejos para ser actuales",
+        "all_beds": "Camas",
         "near": "cerca de", "from": "desde", "centre": "desde su centro",
         "open": "abierto ahora", "closed": "cerrado", "opens": "abre",
         "hours?": "horario desconocido", "of": "de", "beds": "camas libres",
@@ -160,6 +168,10 @@ def result_line(
     )
     status = _status(result, language, compact, now)
     parts = [p for p in (where, status, beds(result, language, compact)) if p]
+    if result.excludes:
+        parts.append(w["not_for"].format(reason=result.excludes))
+    elif result.restriction:
+        parts.append(result.restriction)
     if compact:
         tail = f" | {result.phone}" if result.phone else ""
         return f"{number}. {result.name} | " + " | ".join(parts) + tail

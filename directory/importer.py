@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from directory import area_words, geo, needs
+from directory import area_words, eligibility, geo, needs
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset, Row
@@ -226,6 +226,43 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
         )
         db.execute("INSERT INTO search_area_rtree VALUES (?, ?, ?, ?, ?)", [number, *box])
     _index_area_words(db)
+    index_eligibility(db)
+
+
+def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None = None) -> None:
+    """Read who each service takes from its fields, texts and attributes (inside the
+    caller's transaction); admins' corrections are applied on top."""
+    where = ""
+    params: list[str] = []
+    if service_ids is not None:
+        marks = ",".join("?" * len(service_ids))
+        where = f" WHERE s.id IN ({marks})"
+        params = list(service_ids)
+        db.execute(f"DELETE FROM service_eligibility WHERE service_id IN ({marks})", params)
+    else:
+        db.execute("DELETE FROM service_eligibility")
+    terms: dict[str, list[str]] = {}
+    for sid, name, value, label in db.execute(
+        "SELECT a.link_id, t.name, a.value, a.label FROM attribute a "
+        "LEFT JOIN taxonomy_term t ON t.id = a.taxonomy_term_id "
+        "WHERE lower(coalesce(a.link_entity, 'service')) = 'service'"
+    ):
+        terms.setdefault(sid, []).extend(str(x) for x in (name, value, label) if x)
+    overrides = dict(db.execute("SELECT service_id, facts FROM eligibility_override").fetchall())
+    rows = []
+    for sid, name, description, eligibility_text, minimum, maximum in db.execute(
+        "SELECT s.id, s.name, s.description, s.eligibility_description, s.minimum_age, "
+        "s.maximum_age FROM service s" + where,
+        params,
+    ).fetchall():
+        texts = [("eligibility_description", eligibility_text or ""),
+                 *(("attribute", t) for t in terms.get(sid, [])),
+                 ("description", description or ""), ("name", name or "")]  # fmt: skip
+        facts, unread = eligibility.read(texts, minimum, maximum)
+        if sid in overrides:
+            facts = eligibility.with_override(facts, json.loads(overrides[sid]))
+        rows.append((sid, facts.as_json(), json.dumps(unread)))
+    db.conn.executemany("INSERT INTO service_eligibility VALUES (?, ?, ?)", rows)
 
 
 def _index_area_words(db: sqlite_utils.Database) -> None:

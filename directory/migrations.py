@@ -166,7 +166,21 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+def _v3(db: sqlite_utils.Database) -> None:
+    """Who each service takes (`directory.eligibility`), and admins' corrections."""
+    db.execute(
+        """CREATE TABLE service_eligibility (
+            service_id TEXT PRIMARY KEY, facts TEXT NOT NULL, unread TEXT NOT NULL DEFAULT '[]')
+            WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE eligibility_override (
+            service_id TEXT PRIMARY KEY, facts TEXT NOT NULL, updated TEXT NOT NULL,
+            updated_by TEXT NOT NULL) WITHOUT ROWID"""
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 
 
 def upgrade(db: sqlite_utils.Database) -> int:

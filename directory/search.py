@@ -20,6 +20,7 @@ import sqlite_utils
 
 from directory import area_words, capacity, geo, hours, needs
 from directory.config import DirectorySettings
+from directory.eligibility import Eligibility, Person
 from directory.types import Place, Point, SearchResult
 
 EXCLUDED_STATUSES = ("inactive", "defunct")
@@ -44,8 +45,15 @@ def search(
     query: str | None = None,
     limit: int = 10,
     settings: DirectorySettings | None = None,
+    person: Person | None = None,
+    until: datetime | None = None,
 ) -> list[SearchResult]:
     """The best `limit` services for any of `need_keys` within `radius_km` of `near`.
+
+    With `person`, services whose eligibility leaves them out are dropped (listed last,
+    with the reason, only when nothing else is found) and those that say they take them
+    come first. With `until`, a service that opens before then counts as open ("where
+    can I sleep tonight" at 2 PM includes the night shelter that opens at 6).
 
     Raises:
         UnknownNeed: a need key is not known.
@@ -74,7 +82,7 @@ def search(
         if place is None
         else (place.timezone or settings.default_timezone)
     )
-    return _details(db, candidates, wanted, at, default_tz, settings, limit)
+    return _details(db, candidates, wanted, at, default_tz, settings, limit, person, until)
 
 
 def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
@@ -179,9 +187,13 @@ def _details(
     default_tz: str,
     settings: DirectorySettings,
     limit: int,
+    person: Person | None = None,
+    until: datetime | None = None,
 ) -> list[SearchResult]:
     """Rank every candidate on what ranking needs, then finish only the best `limit`."""
     ids = list(candidates)
+    rules = read_eligibility(db, ids)
+    asked_for = person if person is not None and not person.is_empty() else None
     status = dict(_in_chunks(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
     service_needs = read_needs(db, ids)
     schedule_rows = read_schedules(db, ids)
@@ -194,17 +206,28 @@ def _details(
         tz = hours.zone(candidate.timezone, default_tz)
         spans = hours.spans(schedule_rows.get(sid, []))
         open_now = open_state(state, spans, at, tz)
+        opens_in_time = False
+        if until is not None and open_now is False and state != "temporarily closed":
+            upcoming = hours.next_opening(spans, at, tz)
+            opens_in_time = upcoming is not None and upcoming <= until
+        service_rules = rules.get(sid, Eligibility())
+        excludes = asked_for.excluded_by(service_rules) if asked_for else None
+        fit = 0 if asked_for and asked_for.known_fit(service_rules) else 1
+        if (asked_for is None or asked_for.age is None) and (service_rules.max_age or 99) < 18:
+            fit = 2  # an age not given is more likely an adult's: youth-only places after
         available, maximum, updated = counts.get(sid, (None, None, None))
         age = capacity.age_hours(updated, at)
         keys = service_needs.get(sid, [])
         stale = capacity.is_stale(age, keys, settings.freshness_hours)
         room = 1 if available is None or stale else (0 if available > 0 else 2)
         serves = 0 if not wanted or set(keys) & set(wanted) else 1
-        opened = {True: 0, None: 1, False: 2}[open_now]
+        opened = 0 if opens_in_time else {True: 0, None: 1, False: 2}[open_now]
         # A team that serves the whole area comes to you: it sorts as if it were here.
-        rank = (serves, opened, room, candidate.distance_km or 0.0)
-        ranked.append((rank, sid, candidate, keys, open_now, spans, tz, age, stale))
+        rank = (excludes is not None, serves, fit, opened, room, candidate.distance_km or 0.0)
+        ranked.append((rank, sid, candidate, keys, open_now, spans, tz, age, stale, excludes))
     ranked.sort(key=lambda item: item[:2])
+    if any(item[-1] is None for item in ranked):
+        ranked = [item for item in ranked if item[-1] is None]
     best = ranked[:limit]
     top_ids = [item[1] for item in best]
     names = {
@@ -218,7 +241,7 @@ def _details(
     }
     phones = read_phones(db, top_ids)
     results = []
-    for _, sid, candidate, keys, open_now, spans, tz, age, stale in best:
+    for _, sid, candidate, keys, open_now, spans, tz, age, stale, excludes in best:
         available, maximum, updated = counts.get(sid, (None, None, None))
         distance = candidate.distance_km
         results.append(
@@ -237,6 +260,8 @@ def _details(
                 organization=names[sid][1],
                 next_open=None if open_now else hours.next_opening(spans, at, tz),
                 capacity_age_hours=age,
+                restriction=rules.get(sid, Eligibility()).restriction(),
+                excludes=excludes,
             )
         )
     return results
@@ -252,6 +277,18 @@ def open_state(
     """Whether a service is open at `at`; one marked temporarily closed is closed whatever
     its hours say."""
     return False if status == "temporarily closed" else hours.is_open(service_spans, at, tz)
+
+
+def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, Eligibility]:
+    """Each service's eligibility as read at import (with admins' corrections)."""
+    return {
+        sid: Eligibility.from_json(facts)
+        for sid, facts in _in_chunks(
+            db,
+            "SELECT service_id, facts FROM service_eligibility WHERE service_id IN ({marks})",
+            ids,
+        )
+    }
 
 
 def read_needs(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[str]]:

@@ -54,10 +54,15 @@ class SearchResult:
     organization: str | None = None
     next_open: datetime | None = field(default=None, compare=False)
     capacity_age_hours: float | None = None
+    # Who it takes, in a few words ("ages 12–17", "women only"), and — only when nothing
+    # else was found — why it does not take the person asked for.
+    restriction: str | None = None
+    excludes: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        for extra in ("organization", "next_open", "capacity_age_hours"):
+        for extra in ("organization", "next_open", "capacity_age_hours", "restriction",
+                      "excludes"):  # fmt: skip
             data.pop(extra)
         return data
 

@@ -3,7 +3,7 @@ the availability check."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -15,11 +15,15 @@ from rasa_sdk.types import DomainDict
 from bot import replies
 from bot.actions.base import UsesContext, WayfinderAction
 from bot.actions.context import Context
-from directory import SearchResult, geo, search
+from bot.nlu import when
+from directory import SearchResult, geo, hours, search
 from directory.details import service_details
+from directory.eligibility import Person
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.needs import need_keys
 from directory.types import Place
+
+PERSON_FACTS = {f.name for f in fields(Person)}
 
 WIDEN = 2.5  # nothing found: look once more, this many times as far
 FETCH = 40  # results ranked per search; pages are cut from these
@@ -183,9 +187,10 @@ def _show(
     first_number: int,
     header: str,
     remaining: int,
+    size: int | None = None,
 ) -> list[SearchResult]:
     budget = replies.SMS_BUDGET if page_size(tracker) == 3 else None
-    page = results[: page_size(tracker)]
+    page = results[: size or page_size(tracker)]
     text, count = replies.results_text(
         header, page, first_number, _language(tracker), _role(tracker),
         more=remaining > len(page), budget=budget, now=context.now(),
@@ -217,7 +222,12 @@ def run_search(
         dispatcher.utter_message(response="utter_ask_location")
         return [SlotSet("requested_slot", "location")]
     radius = context.settings.radius_km
-    kwargs = {"at": context.now(), "limit": FETCH, "settings": context.settings}
+    facts = {**(tracker.get_slot("person") or {}), **(tracker.latest_message.get("person") or {})}
+    who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+    now = context.now()
+    local_now = now.astimezone(hours.zone(place.timezone, context.settings.default_timezone))
+    kwargs = {"at": now, "limit": FETCH, "settings": context.settings, "person": who,
+              "until": when.until(tracker.latest_message.get("when"), local_now)}  # fmt: skip
     results = search(context.db, needs, place, radius_km=radius, **kwargs)  # type: ignore[arg-type]
     words = replies.words(language)
     notes = []
@@ -254,7 +264,8 @@ def run_search(
     shown = _show(context, dispatcher, tracker, results, 1, header, len(results))
     ids = [r.id for r in shown]
     return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0),
-            SlotSet("radius_km", radius), SlotSet("requested_slot", None)]  # fmt: skip
+            SlotSet("radius_km", radius), SlotSet("requested_slot", None),
+            SlotSet("person", facts or None)]  # fmt: skip
 
 
 class ActionSearchResources(WayfinderAction):
@@ -267,8 +278,15 @@ class ActionSearchResources(WayfinderAction):
         return run_search(self.context, dispatcher, tracker, room_first=False)
 
 
+# Needs whose services hold beds; "any beds open?" with no need named asks about all.
+BED_NEEDS = ["crisis_stabilization", "detox", "sobering", "shelter", "substance_use_treatment"]
+BOARD_SIZE = 20  # services a bed board lists on a screen (SMS: as many as fit)
+
+
 class ActionCheckAvailability(WayfinderAction):
-    """ "Any crisis beds open?": services with room first, every count with its age."""
+    """The bed board: every service of the need in the area that reports beds, fresh open
+    beds first, each count with its age, and the totals; a count too old to trust is
+    shown as unknown, never as a fact."""
 
     def name(self) -> str:
         return "action_check_availability"
@@ -276,7 +294,39 @@ class ActionCheckAvailability(WayfinderAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        return run_search(self.context, dispatcher, tracker, room_first=True)
+        context = self.context
+        place = _place(context, tracker)
+        if place is None:
+            dispatcher.utter_message(response="utter_ask_location")
+            return [SlotSet("requested_slot", "location")]
+        needs = list(tracker.get_slot("needs") or []) or BED_NEEDS
+        facts = {**(tracker.get_slot("person") or {}),
+                 **(tracker.latest_message.get("person") or {})}  # fmt: skip
+        who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+        radius = context.settings.radius_km
+        found = search(
+            context.db, needs, place, radius_km=radius, at=context.now(), limit=500,
+            settings=context.settings, person=who,
+        )  # fmt: skip
+        board = [r for r in found if r.available is not None and set(r.needs) & set(needs)]
+        if not board:
+            return run_search(context, dispatcher, tracker, room_first=True)
+        board.sort(key=lambda r: (bool(r.stale), r.available == 0, r.distance_km or 0.0))
+        language = _language(tracker)
+        words = replies.words(language)
+        fresh = [r for r in board if not r.stale]
+        stale = len(board) - len(fresh)
+        totals = words["board"].format(units=len(board), beds=sum(r.available or 0 for r in fresh))
+        if stale:
+            totals += "; " + words["board_stale"].format(count=stale)
+        labels = replies.need_labels(needs if tracker.get_slot("needs") else [], language)
+        title = labels if tracker.get_slot("needs") else words["all_beds"]
+        header = f"{title} {_where(place, words)}: {totals}."
+        shown = _show(context, dispatcher, tracker, board, 1, header, len(board),
+                      size=BOARD_SIZE if page_size(tracker) != 3 else 3)  # fmt: skip
+        ids = [r.id for r in shown]
+        return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0),
+                SlotSet("radius_km", radius), SlotSet("requested_slot", None)]  # fmt: skip
 
 
 class ActionMoreResults(WayfinderAction):
@@ -296,9 +346,11 @@ class ActionMoreResults(WayfinderAction):
         needs = list(tracker.get_slot("needs") or [])
         radius = float(tracker.get_slot("radius_km") or context.settings.radius_km)
         shown = list(tracker.get_slot("shown") or [])
+        facts = tracker.get_slot("person") or {}
+        who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
         results = search(
             context.db, needs, place, radius_km=radius, at=context.now(), limit=FETCH,
-            settings=context.settings,
+            settings=context.settings, person=who,
         )  # fmt: skip
         fresh = [r for r in results if r.id not in shown]
         language = _language(tracker)
@@ -310,7 +362,7 @@ class ActionMoreResults(WayfinderAction):
                 + " " + words["other"].format(information=values["information_number"])
             )  # fmt: skip
             return []
-        header = f"{replies.need_labels(needs, language)} {words['near']} {place.label}:"
+        header = f"{replies.need_labels(needs, language)} {_where(place, words)}:"
         page = int(tracker.get_slot("page") or 0) + 1
         first = len(shown) + 1
         new = _show(context, dispatcher, tracker, fresh, first, header, len(fresh))

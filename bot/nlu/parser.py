@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.nlu import numbers, safety
+from bot.nlu import numbers, person, safety, when
 from bot.nlu.classifier import IntentClassifier, Marks
 from bot.nlu.message import MAX_CHARS, Message
 from bot.nlu.needs import NeedFinder, NeedMatch
@@ -136,6 +136,8 @@ class Parser:
             entities=sorted(entities, key=lambda e: e.start),
             message=message,
             safety_rule=verdict.rule,
+            person=person.facts(text),
+            when=when.of(text),
         )
 
 
@@ -178,9 +180,28 @@ def _is_only(text: str, location: Location) -> bool:
     return all(word in _FILLER for word in re.findall(r"[a-z0-9#]+", rest))
 
 
+# "any crisis beds open?", "who has detox beds near 80204", "¿hay camas disponibles?":
+# a question about beds is the bed board, whatever else the classifier guesses.
+_BED_QUESTION = re.compile(
+    r"\b(?:beds?|camas?|openings?|vacanc(?:y|ies)|space|spots?|cupos?|lugares)\b.*\b(?:open|"
+    r"available|avail|free|left|anyone|disponibles?|libres?)\b|"
+    r"\b(?:any|who has|how many|"
+    r"cuantas|cuántas|hay|quien tiene|quién tiene)\b.{0,30}\b(?:beds?|camas?|openings?)\b|"
+    r"^\W*(?:beds?|camas?)\b(?:\s+(?:in|near|en|cerca)\b|\W*$)",
+    re.I,
+)
+_STAFF_COUNT = re.compile(
+    r"^\W*(?:we|we've|we have|tenemos|have|got)\b|"
+    r"\b\d+\s+(?:beds?|camas?)\s+(?:open|left|free|available)\W*$",
+    re.I,
+)
+
+
 def _by_rule(message: Message, has_needs: bool, only_place: bool) -> str | None:
     if numbers.is_pick(message.folded):
         return "select_result"
+    if _BED_QUESTION.search(message.text) and not _STAFF_COUNT.search(message.text):
+        return "check_availability"
     if only_place and not has_needs:
         return "provide_location"
     return None

@@ -53,6 +53,8 @@ class Parse:
     message: Message
     entities: list[Entity] = field(default_factory=list)
     safety_rule: str | None = None
+    person: dict[str, Any] = field(default_factory=dict)  # facts about who help is for
+    when: str | None = None  # "tonight", "tomorrow_morning", …; None: now
 
     def as_json(self) -> dict[str, Any]:
         entities = []

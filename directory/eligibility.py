@@ -1,0 +1,296 @@
+"""Who a service will take, read from the ways real directories write it.
+
+HSDS has `minimum_age` and `maximum_age`; everything else — "Single adult men 18 and
+older", "Women and their children", "Private pay only; we do not accept Medicaid",
+"Low-barrier: no sobriety requirement" — is in `eligibility_description`, in the
+service's description, or in attributes pointing at taxonomy terms ("Veterans", "Pets
+Allowed"). Each fact keeps where it came from, so an admin can see why a shelter is
+shown as "women only", and a phrase nothing here understood is reported rather than
+silently ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+# Each rule: a pattern, and the facts it sets. Applied to every sentence of the
+# eligibility description, the description, the name and the attribute terms.
+_AGE_RANGE = re.compile(
+    r"\b(?:ages?|aged|edades?)?\s*(\d{1,2})\s*(?:-|–|—|to|through|thru|a|hasta)\s*(\d{1,2})"
+    r"(?:\s*(?:years|yrs|años))?\b",
+    re.I,
+)
+_AGE_MIN = re.compile(
+    r"\b(\d{1,2})\s*(?:\+|(?:years\s+(?:old\s+)?)?(?:and|&)\s+(?:older|over|up)|or older|y mayores|"
+    r"años o más)",
+    re.I,
+)
+_AGE_MAX = re.compile(r"\b(?:under|younger than|below|menores de)\s+(\d{1,2})\b", re.I)
+
+_RULE_TEXTS: list[tuple[str, dict[str, Any]]] = [
+        (r"\b(?:single\s+)?(?:adult\s+)?(?:men|males?|man)(?:\s+only)?\b(?!\s+and\s+women)"
+         r"(?<!women)|\bhombres\b", {"genders": ["man"]}),
+        (r"\b(?:single\s+)?(?:adult\s+)?(?:women|females?|woman|ladies)\b|\bmujeres\b",
+         {"genders": ["woman"]}),
+        (r"\bmen and women\b|\bwomen and men\b|\ball genders\b|\bany gender\b|\bco-?ed\b",
+         {"genders": None}),
+        (r"\bwith (?:their |minor )?(?:children|kids)\b|\band (?:their )?children\b|"
+         r"\bfamil(?:y|ies)\b|\bparents?\b|\bcon (?:sus )?hijos\b", {"children": True}),
+        (r"\bfamilies (?:only|with (?:minor )?children)\b|\bfamilies with\b|"
+         r"\bonly families\b", {"families_only": True}),
+        (r"\bsingle (?:adults?|men|women|males?|females?)\b|\bno children\b|"
+         r"\badults only\b|\bno minors\b", {"children": False}),
+        (r"\b(?:adults?|adultos)\b(?!\s+and\s+(?:youth|children|families))",
+         {"min_age": 18}),
+        (r"\b(?:youth|teens?|teenagers?|adolescents?|adolescentes|minors|jóvenes)\b",
+         {"youth": True}),
+        (r"\byoung adults?\b", {"min_age": 18, "max_age": 24}),
+        (r"\b(?:seniors?|older adults|elderly)\b", {"min_age": 55}),
+        (r"\bpets? (?:welcome|allowed|friendly|ok)\b|\bpet[- ]friendly\b|\bdogs? (?:welcome|"
+         r"allowed)\b|\bmascotas\b", {"pets": True}),
+        (r"\bno pets\b|\bpets (?:are )?not allowed\b|\bno animals\b|\bservice animals only\b",
+         {"pets": False}),
+        (r"\b(?:no|not|don't|do not|does not|doesn't|cannot|can't)\s+(?:\w+\s+){0,2}"
+         r"(?:accept|take|bill)\s+(?:\w+\s+){0,1}medicaid\b|\bno medicaid\b|"
+         r"\bprivate[- ]pay only\b|\bself[- ]pay only\b|\bcash only\b|\bprivate pay\b",
+         {"medicaid": False}),
+        (r"\b(?:accepts?|accepted|take|takes|bill|bills|we accept)\s+(?:\w+\s+){0,3}"
+         r"(?:medicaid|centennial care|ahcccs|health first colorado|medi-cal)\b|"
+         r"\bmedicaid (?:accepted|welcome|ok)\b|\bmedicaid\b(?!\s+not)",
+         {"medicaid": True}),
+        (r"\buninsured (?:welcome|ok|accepted)\b|\bno insurance (?:needed|required)\b|"
+         r"\bsliding[- ]scale\b|\bfree of charge\b|\bno cost\b|\bfree\b|\bsin seguro\b",
+         {"uninsured": True}),
+        (r"\bveterans?(?: only)?\b|\bdd-?214\b|\bveteranos\b", {"veterans_only": True}),
+        (r"\blow[- ]barrier\b|\bno sobriety requirement\b|\bintoxicated (?:ok|welcome|"
+         r"accepted)\b|\bunder the influence (?:ok|welcome|accepted)\b|\bwet shelter\b",
+         {"intoxicated": True}),
+        (r"\bmust be sober\b|\bsobriety (?:is )?required\b|\bno (?:alcohol|drugs|drinking)\b|"
+         r"\bbreathaly[sz]\w*\b|\bsober to enter\b|\bclean and sober\b",
+         {"intoxicated": False}),
+        (r"\b(?:by )?referral only\b|\breferral required\b|\brequires? a referral\b|"
+         r"\bby referral\b|\bsolo con referencia\b", {"referral_only": True}),
+        (r"\bwalk[- ]ins? (?:welcome|accepted|ok)\b|\bno referral (?:needed|required)\b|"
+         r"\bwalk[- ]in\b", {"walk_in": True}),
+        (r"\bwheelchair[- ]accessible\b|\bada[- ]accessible\b|\bwheelchair access\b|"
+         r"\baccessible to wheelchairs\b", {"wheelchair": True}),
+        (r"\blgbtq\+?\b|\blgbt\b|\bqueer\b|\btrans(?:gender)?[- ]inclusive\b|"
+         r"\btransgender\b", {"lgbtq": True}),
+]  # fmt: skip
+_RULES = [(re.compile(pattern, re.I), facts) for pattern, facts in _RULE_TEXTS]
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What a service says about who it takes; None means it does not say."""
+
+    min_age: int | None = None
+    max_age: int | None = None
+    genders: tuple[str, ...] | None = None  # ("man",), ("woman",): who only
+    children: bool | None = None  # takes parents with their children
+    families_only: bool = False
+    pets: bool | None = None
+    medicaid: bool | None = None
+    uninsured: bool | None = None
+    veterans_only: bool = False
+    intoxicated: bool | None = None  # True: low-barrier; False: must be sober
+    referral_only: bool = False
+    walk_in: bool | None = None
+    wheelchair: bool | None = None
+    lgbtq: bool | None = None
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Eligibility:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        if data.get("genders") is not None:
+            data["genders"] = tuple(data["genders"])
+        return cls(**data)
+
+    def restriction(self) -> str | None:
+        """The short words a result line carries: "ages 12–17", "women only", "no Medicaid"."""
+        parts = []
+        if self.min_age is not None and self.max_age is not None:
+            parts.append(f"ages {self.min_age}–{self.max_age}")
+        elif self.min_age is not None:
+            parts.append(f"{self.min_age}+")
+        elif self.max_age is not None:
+            parts.append(f"under {self.max_age + 1}")
+        if self.genders == ("man",):
+            parts.append("men only")
+        elif self.genders == ("woman",):
+            parts.append("women" + (" & children" if self.children else " only"))
+        if self.families_only:
+            parts.append("families only")
+        if self.veterans_only:
+            parts.append("veterans only")
+        if self.medicaid is False:
+            parts.append("no Medicaid")
+        if self.intoxicated is False:
+            parts.append("must be sober")
+        if self.referral_only:
+            parts.append("referral only")
+        return ", ".join(parts) or None
+
+
+def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any = None
+         ) -> tuple[Eligibility, list[str]]:  # fmt: skip
+    """The eligibility that `texts` — (where, text) pairs — and the age fields give, and
+    the sentences of an eligibility description that said nothing this module reads."""
+    facts: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    unread: list[str] = []
+
+    def found(key: str, value: Any, where: str, text: str) -> None:
+        if key in facts and key != "genders":
+            return  # the first source wins: fields, then the eligibility text, then the rest
+        if key == "genders" and key in facts:
+            if facts[key] is None or value is None or set(facts[key]) != set(value):
+                facts[key] = None  # "men and women": nobody is left out
+            return
+        facts[key] = value
+        sources[key] = f"{where}: {text.strip()[:80]}"
+
+    if (low := _int(minimum_age)) is not None:
+        found("min_age", low, "minimum_age", str(minimum_age))
+    if (high := _int(maximum_age)) is not None:
+        found("max_age", high, "maximum_age", str(maximum_age))
+    youth = False
+
+    def about_children(sentence: str, m: re.Match[str]) -> bool:
+        # "Families with children under 18": the age is the children's, not the person's.
+        return bool(re.search(r"\b(?:children|kids|child|hijos|niños)\b[\w\s]{0,12}$",
+                              sentence[: m.start()], re.I))  # fmt: skip
+
+    for where, text in texts:
+        for sentence in _sentences(text):
+            understood = False
+            if (m := _AGE_RANGE.search(sentence)) and not about_children(sentence, m):
+                low, high = int(m.group(1)), int(m.group(2))
+                if low < high <= 99:
+                    found("min_age", low, where, sentence)
+                    found("max_age", high, where, sentence)
+                    understood = True
+            if m := _AGE_MIN.search(sentence):
+                found("min_age", int(m.group(1)), where, sentence)
+                understood = True
+            if m := _AGE_MAX.search(sentence):
+                if not about_children(sentence, m):
+                    found("max_age", int(m.group(1)) - 1, where, sentence)
+                understood = True
+            for pattern, values in _RULES:
+                if pattern.search(sentence):
+                    understood = True
+                    for key, value in values.items():
+                        if key == "youth":
+                            youth = True
+                        else:
+                            found(key, tuple(value) if isinstance(value, list) else value,
+                                  where, sentence)  # fmt: skip
+            if not understood and where == "eligibility_description":
+                unread.append(sentence)
+    if (
+        youth
+        and "max_age" not in facts
+        and facts.get("min_age", 0) < 18
+        and not (facts.get("children") or facts.get("families_only"))
+    ):
+        facts["max_age"] = 17
+        sources["max_age"] = "youth"
+    if facts.get("genders") is None:
+        facts.pop("genders", None)
+    names = {f.name for f in fields(Eligibility)}
+    return Eligibility(**{k: v for k, v in facts.items() if k in names}, sources=sources), unread
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.;!?])\s+|\n+|;\s*", text or "") if s.strip()]
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(float(value)) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def with_override(base: Eligibility, override: dict[str, Any]) -> Eligibility:
+    """An admin's corrections (`directory set-eligibility`) on top of what the data says."""
+    clean: dict[str, Any] = {
+        k: (tuple(v) if k == "genders" and v is not None else v) for k, v in override.items()
+    }
+    clean["sources"] = {**base.sources, **{k: "set by an admin" for k in override}}
+    return replace(base, **clean)
+
+
+@dataclass(frozen=True)
+class Person:
+    """What is known of the person a search is for; None means not said."""
+
+    age: int | None = None
+    gender: str | None = None  # "man" | "woman" (a trans woman is a woman) | "other"
+    children: bool | None = None  # has children with them
+    pets: bool | None = None
+    insurance: str | None = None  # "medicaid" | "none" | "private" | "medicare"
+    veteran: bool | None = None
+    intoxicated: bool | None = None
+    wheelchair: bool | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, f.name) is None for f in fields(self))
+
+    def excluded_by(self, rules: Eligibility) -> str | None:
+        """Why `rules` leave this person out ("ages 12–17"), or None when they do not."""
+        if self.age is not None:
+            if rules.min_age is not None and self.age < rules.min_age:
+                return rules.restriction() or f"{rules.min_age}+"
+            if rules.max_age is not None and self.age > rules.max_age:
+                return rules.restriction() or f"under {rules.max_age + 1}"
+        if self.gender in ("man", "woman") and rules.genders and self.gender not in rules.genders:
+            return "men only" if rules.genders == ("man",) else "women only"
+        if self.children and rules.children is False:
+            return "no children"
+        if self.children is False and rules.families_only:
+            return "families only"
+        if self.pets and rules.pets is False:
+            return "no pets"
+        if self.insurance == "medicaid" and rules.medicaid is False:
+            return "no Medicaid"
+        if self.insurance == "none" and rules.medicaid is False and not rules.uninsured:
+            return "private pay only"
+        if self.veteran is False and rules.veterans_only:
+            return "veterans only"
+        if self.intoxicated and rules.intoxicated is False:
+            return "must be sober"
+        return None
+
+    def known_fit(self, rules: Eligibility) -> bool:
+        """Whether the service says outright that it takes this person (ranked first)."""
+        checks = []
+        if self.age is not None and (rules.min_age is not None or rules.max_age is not None):
+            checks.append(True)
+        if self.gender and rules.genders:
+            checks.append(True)
+        if self.children and rules.children:
+            checks.append(True)
+        if self.pets and rules.pets:
+            checks.append(True)
+        if self.insurance == "medicaid" and rules.medicaid:
+            checks.append(True)
+        if self.insurance == "none" and rules.uninsured:
+            checks.append(True)
+        if self.veteran and rules.veterans_only:
+            checks.append(True)
+        if self.intoxicated and rules.intoxicated:
+            checks.append(True)
+        if self.wheelchair and rules.wheelchair:
+            checks.append(True)
+        return bool(checks)
