@@ -232,6 +232,9 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
         return ["action_update_availability"]
     if intent in SEARCH_INTENTS or wants_search:
         return ["search_form"]
+    if parse.person and conversation.slots.get("needs") and conversation.slots.get("place"):
+        # "it's for my daughter, she's 16" after a search: the same search, for her.
+        return ["search_form"]
     if conversation.active_loop and intent not in SMALL_TALK_ENDS:
         return ["action_help", "search_form"]  # answer, then ask again for what is missing
     return ["action_help"]

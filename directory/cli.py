@@ -17,6 +17,8 @@ from directory import capacity, geo
 from directory.config import ConfigError, DirectorySettings
 from directory.db import open_db
 from directory.demo import load_demo
+from directory.eligibility import warnings as eligibility_warnings
+from directory.eligibility_changes import set_eligibility
 from directory.errors import DirectoryError, InvalidData
 from directory.export import export_directory
 from directory.hours import zone
@@ -192,6 +194,8 @@ def validate_command(path: str, db_path: str, as_json: bool) -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found.")
     if not as_json:
+        for warning in eligibility_warnings(dataset):
+            click.echo(f"warning: {warning}", err=True)
         click.echo(f"No problems in {dataset.size} rows.")
 
 
@@ -349,6 +353,63 @@ def set_capacity_command(
     of = f" of {change.maximum}" if change.maximum is not None else ""
     was = "none reported" if change.old_available is None else str(change.old_available)
     click.echo(f"{change.service_name}: {change.available}{of} beds open (was {was}).")
+
+
+_YES_NO = click.Choice(["yes", "no", "unknown"])
+
+
+@directory_group.command("set-eligibility")
+@click.argument("service_id")
+@click.option("--min-age", type=click.IntRange(0, 120), help="Youngest age taken.")
+@click.option("--max-age", type=click.IntRange(0, 120), help="Oldest age taken.")
+@click.option("--gender", type=click.Choice(["men", "women", "any"]), help="Who only, if anyone.")
+@click.option("--children", type=_YES_NO, help="Takes parents with their children.")
+@click.option("--families-only", type=_YES_NO, help="Only families with children.")
+@click.option("--pets", type=_YES_NO, help="Pets allowed.")
+@click.option("--medicaid", type=_YES_NO, help="Accepts Medicaid.")
+@click.option("--uninsured", type=_YES_NO, help="Takes people without insurance.")
+@click.option("--veterans-only", type=_YES_NO, help="Veterans only.")
+@click.option("--intoxicated", type=_YES_NO, help="Takes people who are intoxicated.")
+@click.option("--referral-only", type=_YES_NO, help="By referral only.")
+@click.option("--walk-in", type=_YES_NO, help="Walk-ins welcome.")
+@click.option("--wheelchair", type=_YES_NO, help="Wheelchair accessible.")
+@click.option("--by", help="Who makes the correction (default: your user name).")
+@db_option
+@json_option
+def set_eligibility_command(
+    service_id: str, by: str | None, db_path: str, as_json: bool, **options: Any
+) -> None:
+    """Set or correct who a service takes, on top of what its data says (logged in the
+    change log; a re-import keeps it).
+
+    Example:
+
+        wayfinder directory set-eligibility 3f2a… --min-age 12 --max-age 17 --medicaid yes
+    """
+    changes: dict[str, Any] = {}
+    for key, value in options.items():
+        if value is None:
+            continue
+        if key == "gender":
+            changes["genders"] = {"men": ["man"], "women": ["woman"], "any": None}[value]
+        elif key in ("min_age", "max_age"):
+            changes[key] = value
+        else:
+            flag = {"yes": True, "no": False, "unknown": None}[value]
+            changes[key] = bool(flag) if key in _FLAGS else flag
+    if not changes:
+        raise click.UsageError("Say what to set, e.g. --min-age 18 or --medicaid no.")
+    try:
+        after = set_eligibility(_open(db_path), service_id, changes, who=_who(by))
+    except DirectoryError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in after.__dict__.items() if k != "sources"}))
+        return
+    click.echo(f"Now: {after.restriction() or 'no restriction'} (changed: {', '.join(changes)}).")
+
+
+_FLAGS = {"families_only", "veterans_only", "referral_only"}
 
 
 @directory_group.command("stats")

@@ -37,6 +37,11 @@ _RULE_TEXTS: list[tuple[str, dict[str, Any]]] = [
          {"genders": ["woman"]}),
         (r"\bmen and women\b|\bwomen and men\b|\ball genders\b|\bany gender\b|\bco-?ed\b",
          {"genders": None}),
+        (r"\b(?:with|and) (?:their )?(?:children|kids) (?:are|will be|get) (?:referred|sent)\b|"
+         r"\bno (?:children|kids|minors)\b|\bwithout (?:children|kids)\b", {"children": False}),
+        (r"\b(?:women|mothers|moms|mujeres|madres) (?:and|with) (?:their )?(?:children|kids|"
+         r"hijos)\b(?!\s+(?:are|will be|get)\s+(?:referred|sent))",
+         {"families_only": True, "children": True}),
         (r"\bwith (?:their |minor )?(?:children|kids)\b|\band (?:their )?children\b|"
          r"\bfamil(?:y|ies)\b|\bparents?\b|\bcon (?:sus )?hijos\b", {"children": True}),
         (r"\bfamilies (?:only|with (?:minor )?children)\b|\bfamilies with\b|"
@@ -75,6 +80,8 @@ _RULE_TEXTS: list[tuple[str, dict[str, Any]]] = [
          r"\bby referral\b|\bsolo con referencia\b", {"referral_only": True}),
         (r"\bwalk[- ]ins? (?:welcome|accepted|ok)\b|\bno referral (?:needed|required)\b|"
          r"\bwalk[- ]in\b", {"walk_in": True}),
+        (r"\bnot (?:wheelchair[- ])?accessible\b|\bstairs only\b|\bno elevator\b|"
+         r"\bno wheelchair access\b|\bupstairs\b", {"wheelchair": False}),
         (r"\bwheelchair[- ]accessible\b|\bada[- ]accessible\b|\bwheelchair access\b|"
          r"\baccessible to wheelchairs\b", {"wheelchair": True}),
         (r"\blgbtq\+?\b|\blgbt\b|\bqueer\b|\btrans(?:gender)?[- ]inclusive\b|"
@@ -127,8 +134,9 @@ class Eligibility:
         if self.genders == ("man",):
             parts.append("men only")
         elif self.genders == ("woman",):
-            parts.append("women" + (" & children" if self.children else " only"))
-        if self.families_only:
+            parts.append("women with children" if self.families_only else
+                         "women" + (" & children" if self.children else " only"))  # fmt: skip
+        if self.families_only and self.genders != ("woman",):
             parts.append("families only")
         if self.veterans_only:
             parts.append("veterans only")
@@ -165,10 +173,11 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
         found("max_age", high, "maximum_age", str(maximum_age))
     youth = False
 
-    def about_children(sentence: str, m: re.Match[str]) -> bool:
-        # "Families with children under 18": the age is the children's, not the person's.
-        return bool(re.search(r"\b(?:children|kids|child|hijos|niños)\b[\w\s]{0,12}$",
-                              sentence[: m.start()], re.I))  # fmt: skip
+    def about_children(sentence: str, m: re.Match[str], groups: str = "") -> bool:
+        # "Families with children under 18": the age is the children's, not the person's;
+        # "anyone; youth under 18 with a parent": a condition for some, not a limit.
+        words = "children|kids|child|hijos|niños" + groups
+        return bool(re.search(rf"\b(?:{words})\b[\w\s]{{0,12}}$", sentence[: m.start()], re.I))
 
     for where, text in texts:
         for sentence in _sentences(text):
@@ -183,13 +192,15 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
                 found("min_age", int(m.group(1)), where, sentence)
                 understood = True
             if m := _AGE_MAX.search(sentence):
-                if not about_children(sentence, m):
+                if not about_children(sentence, m, "|youth|minors|teens"):
                     found("max_age", int(m.group(1)) - 1, where, sentence)
                 understood = True
             for pattern, values in _RULES:
                 if pattern.search(sentence):
                     understood = True
                     for key, value in values.items():
+                        if key == "families_only" and _ALSO_SINGLES.search(sentence):
+                            continue  # "Adults 18 and older and families with children"
                         if key == "youth":
                             youth = True
                         else:
@@ -209,6 +220,9 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
         facts.pop("genders", None)
     names = {f.name for f in fields(Eligibility)}
     return Eligibility(**{k: v for k, v in facts.items() if k in names}, sources=sources), unread
+
+
+_ALSO_SINGLES = re.compile(r"\b(?:adults?|singles?|individuals?|anyone|everyone)\b", re.I)
 
 
 def _sentences(text: str) -> list[str]:
@@ -243,6 +257,7 @@ class Person:
     veteran: bool | None = None
     intoxicated: bool | None = None
     wheelchair: bool | None = None
+    walk_in: bool | None = None  # wants to walk in today, without a referral
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -258,6 +273,12 @@ class Person:
             return "men only" if rules.genders == ("man",) else "women only"
         if self.children and rules.children is False:
             return "no children"
+        if self.children and rules.children is None and (rules.min_age or 0) >= 18:
+            return rules.restriction() or "adults only"  # "18 and older": not the children
+        if self.wheelchair and rules.wheelchair is False:
+            return "not wheelchair accessible"
+        if self.walk_in and rules.referral_only:
+            return "referral only"
         if self.children is False and rules.families_only:
             return "families only"
         if self.pets and rules.pets is False:
@@ -293,4 +314,46 @@ class Person:
             checks.append(True)
         if self.wheelchair and rules.wheelchair:
             checks.append(True)
+        if self.walk_in and rules.walk_in:
+            checks.append(True)
         return bool(checks)
+
+    def unlikely(self, rules: Eligibility) -> bool:
+        """A place for a group this person was not said to belong to — youth, seniors,
+        veterans, families — when the message did not say: shown after the others."""
+        return (
+            (self.age is None and (rules.max_age or 99) < 18)
+            or (self.age is None and (rules.min_age or 0) >= 55)
+            or (self.veteran is None and rules.veterans_only)
+            or (self.children is None and rules.families_only)
+        )
+
+    def fits_in_words(self, rules: Eligibility) -> str | None:
+        """What makes the place right for this person, when they asked about it."""
+        said = []
+        if self.insurance == "medicaid" and rules.medicaid:
+            said.append("takes Medicaid")
+        if self.insurance == "none" and rules.uninsured:
+            said.append("uninsured welcome")
+        if self.pets and rules.pets:
+            said.append("pets OK")
+        if self.wheelchair and rules.wheelchair:
+            said.append("wheelchair accessible")
+        if self.walk_in and rules.walk_in:
+            said.append("walk-ins")
+        return ", ".join(said) or None
+
+
+def warnings(dataset: Any) -> list[str]:
+    """Eligibility sentences of a dataset that nothing here understood, as
+    `services.csv:ROW: eligibility_description: …` lines (they do not stop an import)."""
+    found = []
+    for number, row in enumerate(dataset.tables.get("service", []), start=2):
+        text = row.get("eligibility_description")
+        if not text:
+            continue
+        _, unread = read([("eligibility_description", str(text))])
+        found += [f"services.csv:{number}: eligibility_description: {sentence!r} was not "
+                  "understood; set it with wayfinder directory set-eligibility"
+                  for sentence in unread]  # fmt: skip
+    return found

@@ -6,9 +6,11 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
+from directory.eligibility import Eligibility
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
 
 
@@ -18,8 +20,11 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
     out.mkdir(parents=True, exist_ok=True)
     written = {}
     resources = []
+    corrected = _corrected_eligibility(db)
     for table, (file_name, columns) in TABLES.items():
         rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
+        if table == "service" and corrected:
+            rows = [_with_correction(columns, row, corrected) for row in rows]
         with open(out / file_name, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
@@ -48,6 +53,35 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
     }
     (out / "datapackage.json").write_text(json.dumps(package, indent=2) + "\n", "utf-8")
     return written
+
+
+def _corrected_eligibility(db: sqlite_utils.Database) -> dict[str, Eligibility]:
+    """Services an admin corrected, with the eligibility now in force."""
+    return {
+        sid: Eligibility.from_json(facts)
+        for sid, facts in db.execute(
+            "SELECT e.service_id, e.facts FROM service_eligibility e "
+            "JOIN eligibility_override o ON o.service_id = e.service_id"
+        )
+    }
+
+
+def _with_correction(
+    columns: tuple[str, ...], row: tuple[Any, ...], corrected: dict[str, Eligibility]
+) -> tuple[Any, ...]:
+    """An admin's correction travels with the export: the age fields, and the
+    restriction in words at the end of the eligibility description."""
+    values = dict(zip(columns, row, strict=True))
+    rules = corrected.get(values["id"])
+    if rules is None:
+        return row
+    values["minimum_age"] = rules.min_age
+    values["maximum_age"] = rules.max_age
+    words = rules.restriction()
+    if words and words not in (values.get("eligibility_description") or ""):
+        text = (values.get("eligibility_description") or "").rstrip()
+        values["eligibility_description"] = f"{text} {words[0].upper()}{words[1:]}.".strip()
+    return tuple(values[c] for c in columns)
 
 
 def _type(table: str, column: str) -> str:

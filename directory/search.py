@@ -46,14 +46,15 @@ def search(
     limit: int = 10,
     settings: DirectorySettings | None = None,
     person: Person | None = None,
-    until: datetime | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> list[SearchResult]:
     """The best `limit` services for any of `need_keys` within `radius_km` of `near`.
 
     With `person`, services whose eligibility leaves them out are dropped (listed last,
     with the reason, only when nothing else is found) and those that say they take them
-    come first. With `until`, a service that opens before then counts as open ("where
-    can I sleep tonight" at 2 PM includes the night shelter that opens at 6).
+    come first. With a `window` of time (start, end), a service open or opening within it
+    counts as open ("where can I sleep tonight" at 2 PM includes the night shelter that
+    opens at 6), and one closed all through it is left out when others are not.
 
     Raises:
         UnknownNeed: a need key is not known.
@@ -82,7 +83,7 @@ def search(
         if place is None
         else (place.timezone or settings.default_timezone)
     )
-    return _details(db, candidates, wanted, at, default_tz, settings, limit, person, until)
+    return _details(db, candidates, wanted, at, default_tz, settings, limit, person, window)
 
 
 def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
@@ -188,7 +189,7 @@ def _details(
     settings: DirectorySettings,
     limit: int,
     person: Person | None = None,
-    until: datetime | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> list[SearchResult]:
     """Rank every candidate on what ranking needs, then finish only the best `limit`."""
     ids = list(candidates)
@@ -206,15 +207,20 @@ def _details(
         tz = hours.zone(candidate.timezone, default_tz)
         spans = hours.spans(schedule_rows.get(sid, []))
         open_now = open_state(state, spans, at, tz)
-        opens_in_time = False
-        if until is not None and open_now is False and state != "temporarily closed":
-            upcoming = hours.next_opening(spans, at, tz)
-            opens_in_time = upcoming is not None and upcoming <= until
+        in_window: bool | None = None
+        if window is not None and state != "temporarily closed":
+            start, end = window
+            at_start = open_state(state, spans, start, tz)
+            upcoming = hours.next_opening(spans, start, tz) if at_start is False else None
+            in_window = (
+                None if at_start is None else at_start or (upcoming is not None and upcoming <= end)
+            )
+        opens_in_time = bool(in_window)
         service_rules = rules.get(sid, Eligibility())
         excludes = asked_for.excluded_by(service_rules) if asked_for else None
         fit = 0 if asked_for and asked_for.known_fit(service_rules) else 1
-        if (asked_for is None or asked_for.age is None) and (service_rules.max_age or 99) < 18:
-            fit = 2  # an age not given is more likely an adult's: youth-only places after
+        if (asked_for or Person()).unlikely(service_rules):
+            fit = 2  # youth, seniors, veterans, families: after the others unless said
         available, maximum, updated = counts.get(sid, (None, None, None))
         age = capacity.age_hours(updated, at)
         keys = service_needs.get(sid, [])
@@ -223,7 +229,16 @@ def _details(
         serves = 0 if not wanted or set(keys) & set(wanted) else 1
         opened = 0 if opens_in_time else {True: 0, None: 1, False: 2}[open_now]
         # A team that serves the whole area comes to you: it sorts as if it were here.
-        rank = (excludes is not None, serves, fit, opened, room, candidate.distance_km or 0.0)
+        rank = (
+            excludes is not None or in_window is False,
+            serves,
+            fit,
+            opened,
+            room,
+            candidate.distance_km or 0.0,
+        )
+        if in_window is False:
+            excludes = excludes or "closed then"
         ranked.append((rank, sid, candidate, keys, open_now, spans, tz, age, stale, excludes))
     ranked.sort(key=lambda item: item[:2])
     if any(item[-1] is None for item in ranked):
@@ -260,7 +275,17 @@ def _details(
                 organization=names[sid][1],
                 next_open=None if open_now else hours.next_opening(spans, at, tz),
                 capacity_age_hours=age,
-                restriction=rules.get(sid, Eligibility()).restriction(),
+                restriction=", ".join(
+                    w
+                    for w in (
+                        rules.get(sid, Eligibility()).restriction(),
+                        asked_for.fits_in_words(rules.get(sid, Eligibility()))
+                        if asked_for
+                        else None,
+                    )
+                    if w
+                )
+                or None,
                 excludes=excludes,
             )
         )

@@ -227,7 +227,7 @@ def run_search(
     now = context.now()
     local_now = now.astimezone(hours.zone(place.timezone, context.settings.default_timezone))
     kwargs = {"at": now, "limit": FETCH, "settings": context.settings, "person": who,
-              "until": when.until(tracker.latest_message.get("when"), local_now)}  # fmt: skip
+              "window": when.window(tracker.latest_message.get("when"), local_now)}  # fmt: skip
     results = search(context.db, needs, place, radius_km=radius, **kwargs)  # type: ignore[arg-type]
     words = replies.words(language)
     notes = []

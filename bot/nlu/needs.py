@@ -59,7 +59,9 @@ class NeedFinder:
 
     def find(self, text: str) -> list[NeedMatch]:
         """Needs in order of appearance (each once), with the span that named them."""
-        doc = self.nlp.make_doc(text)
+        # Accents off, one character for one ("dónde quedarme" finds "donde quedarme"),
+        # so that spans still point into the text as written.
+        doc = self.nlp.make_doc("".join(strip_accents(c)[:1] or c for c in text))
         fixed = [self._fix(token.text) for token in doc]
         if fixed != [token.text for token in doc]:
             # One corrected word per original token, so spans map back by token index.

@@ -14,8 +14,12 @@ from typing import Any
 _AGE = re.compile(
     r"\b(\d{1,2})\s*(?:-?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s+old)?|year-old|"
     r"años|anos))\b|\bage(?:d)?\s+(\d{1,2})\b|\bedad\s+(\d{1,2})\b|\btiene\s+(\d{1,2})\s+años|"
-    r"\b(?:son|daughter|he|she|kid|child|brother|sister|grandson|granddaughter|hijo|hija)"
-    r"\s+(?:is|es|tiene|who is|that is|'s)\s+(?:only\s+)?(\d{1,2})\b",
+    r"\b(?:son|daughter|he|she|kid|child|brother|sister|grandson|granddaughter|hijo|hija|mom|"
+    r"dad|mother|father|grandma|grandpa|grandmother|grandfather|abuelo|abuela|mamá|mama|papá|"
+    r"papa|wife|husband|friend)(?:\s+(?:is|es|tiene|who is|that is)|'s|’s)\s+(?:only\s+)?"
+    r"(\d{1,2})\b|\b(?:i'?m|i am|im)\s+(\d{1,2})\b(?!\s*(?:am|pm|min|minutes|miles|mi|blocks|"
+    r"%|hours|days))|\b(?:guy|man|male|woman|female|lady|dude|gentleman|hombre|mujer)\s*,?\s*"
+    r"(\d{2})\b(?!\s*(?:am|pm|min|minutes|miles|mi|blocks|%|hours|days|yrs?|years))",
     re.I,
 )
 # Officers' shorthand: "55M", "F 60", "22M", "male 40s".
@@ -26,23 +30,30 @@ _WORDS: list[tuple[str, dict[str, Any]]] = [
     (r"\btrans(?:gender)?\s+(?:woman|women|female|mujer)\b|\bmujer trans\b", {"gender": "woman"}),
     (r"\btrans(?:gender)?\s+(?:man|men|male|hombre)\b|\bhombre trans\b", {"gender": "man"}),
     (r"\bnon-?binary\b|\bnb\b|\benby\b", {"gender": "other"}),
+    # A parent or partner named in passing ("my mom kicked me out") is not the person.
     (r"\b(?:guy|man|male|dude|gentleman|men|hombre|señor|senor|muchacho|chico|boy|son|"
-     r"brother|father|dad|husband|boyfriend|he|him|his|mi hijo|mi esposo|mi hermano)\b",
-     {"gender": "man"}),
-    (r"\b(?:woman|women|female|lady|girl|mom|mother|daughter|sister|wife|girlfriend|she|"
-     r"her|mujer|señora|senora|muchacha|chica|mi hija|mi esposa|mi hermana|embarazada|"
-     r"pregnant)\b", {"gender": "woman"}),
-    (r"\b(?:teen|teenager|teenage|minor|juvenile|juv|adolescent|adolescente|menor(?: de edad)?"
-     r"|high school(?:er)?|runaway)\b", {"age": 16}),
+     r"brother|he|him|his|mi hijo|mi hermano|papá soltero|papa soltero|padre soltero|"
+     r"single (?:dad|father)|veterano)\b", {"gender": "man"}),
+    (r"\b(?:woman|women|female|lady|girl|daughter|sister|she|her|mujer|señora|senora|"
+     r"muchacha|chica|mi hija|mi hermana|embarazada|pregnant|single (?:mom|mother)|"
+     r"mamá soltera|mama soltera|madre soltera)\b", {"gender": "woman"}),
+    (r"\b(?:teens?|teenagers?|teenage|minors?|juveniles?|juv|adolescents?|adolescentes?|"
+     r"menor(?:es)?(?: de edad)?|high school(?:er)?|runaway)\b", {"age": 16}),
     (r"\b(?:kid|child)\b(?!ren)(?! care)", {"age": 12}),
     (r"\b(?:elderly|senior|older (?:man|woman|adult|person)|anciano|anciana|viejito|"
      r"viejita|tercera edad)\b", {"age": 70}),
     (r"\b(?:with|and)\s+(?:my|her|his|their|our|the)?\s*(?:\d+|two|three|four|five|"
      r"a|an)?\s*(?:little\s+)?(?:kids|children|baby|babies|toddler|son|daughter|infant|kid)"
-     r"\b|\bfamil(?:y|ies)\b|\bcon\s+(?:mis|sus|su|mi|\d+)?\s*(?:hijos|hijas|niños|bebé|bebe|"
-     r"hijo|hija)\b|\bsingle (?:mom|mother|dad|father|parent)\b", {"children": True}),
+     r"\b|\bfamil(?:y|ies)\b|\bcon\s+(?:(?:mis|sus|su|mi)\s+)?"
+     r"(?:\d+\s+|dos\s+|tres\s+|un\s+|una\s+)?(?:hijos|hijas|niños|bebé|bebe|hijo|hija)\b|"
+     r"\bsingle (?:mom|mother|dad|father|parent)\b|\b(?:mamá|mama|papá|papa) solter[oa]\b|"
+     r"\btengo (?:\w+ )?hijos\b|\bour (?:\w+ )?kids\b", {"children": True}),
+    (r"\bsingle (?:guy|man|male|woman|female|lady|adult|person)\b|\bno kids\b|"
+     r"\bno children\b|\bsin hijos\b|\bjust me\b|\bby myself\b|\bsolo yo\b",
+     {"children": False}),
     (r"\b(?:has|have|with|and)\s+(?:a|my|her|his|their)?\s*(?:dog|dogs|cat|cats|pet|pets|"
-     r"puppy|service animal)\b|\bcon\s+(?:mi|su)?\s*(?:perro|perrito|gato|mascota)\b",
+     r"puppy|service animal)\b|\b(?:con|tengo)\s+(?:mi|su|un|una)?\s*(?:perro|perrito|"
+     r"perra|gato|gata|mascota)\b|\bmy (?:dog|cat)\b",
      {"pets": True}),
     (r"\bmedicaid\b|\bcentennial care\b|\bahcccs\b|\bhealth first colorado\b|\bmedi-cal\b",
      {"insurance": "medicaid"}),
@@ -55,8 +66,15 @@ _WORDS: list[tuple[str, dict[str, Any]]] = [
     (r"\b(?:drunk|intoxicated|intox|wasted|buzzed|high|tweaking|borracho|borracha|"
      r"drogado|drogada|under the influence|been drinking|ETOH)\b", {"intoxicated": True}),
     (r"\bwheelchair\b|\bsilla de ruedas\b|\bwalker\b|\bmobility\b", {"wheelchair": True}),
+    (r"\bwalk[- ]?in\b|\bwithout (?:a |an )?(?:referral|appointment)\b|\bsin cita\b|"
+     r"\btoday\b.*\bcounsel", {"walk_in": True}),
 ]  # fmt: skip
 _RULES = [(re.compile(pattern, re.I), facts) for pattern, facts in _WORDS]
+_CHILD_BEFORE = re.compile(
+    r"\b(?:hij[oa]s?|kids?|sons?|daughters?|niñ[oa]s?|child(?:ren)?|bab(?:y|ies)|toddlers?)"
+    r"\W+(?:\w+\W+){0,2}$",
+    re.I,
+)
 
 
 def facts(text: str) -> dict[str, Any]:
@@ -73,7 +91,10 @@ def facts(text: str) -> dict[str, Any]:
                     gender_at, found["gender"] = m.start(), value
             else:
                 found.setdefault(key, value)
-    if m := _AGE.search(text):
+    m = _AGE.search(text)
+    if m and found.get("children") and _CHILD_BEFORE.search(text[: m.start()]):
+        m = None  # "con mi hija de 6 años": the child's age, not the person's
+    if m:
         found["age"] = int(next(g for g in m.groups() if g))
     elif m := _AGE_SEX.search(text):
         age = m.group(1) or m.group(4)

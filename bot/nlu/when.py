@@ -26,15 +26,24 @@ def of(text: str) -> str | None:
     return None
 
 
-def until(when: str | None, at: datetime) -> datetime | None:
-    """The end of the window `when` opens at `at` (in `at`'s zone); None means now only."""
-    today = at.date()
-    end = {
-        "tonight": datetime.combine(today, time(23, 59), at.tzinfo),
-        "tomorrow_morning": datetime.combine(today + timedelta(days=1), time(12, 0), at.tzinfo),
-        "tomorrow": datetime.combine(today + timedelta(days=1), time(23, 59), at.tzinfo),
-        "weekend": datetime.combine(
-            today + timedelta(days=(6 - today.weekday()) % 7), time(23, 59), at.tzinfo
-        ),
-    }.get(when or "")
-    return end if end is not None and end > at else None
+def window(when: str | None, at: datetime) -> tuple[datetime, datetime] | None:
+    """The span of time `when` means at `at` (in `at`'s zone); None means now."""
+    today, tz = at.date(), at.tzinfo
+    tomorrow = today + timedelta(days=1)
+    spans = {
+        "tonight": (datetime.combine(today, time(17, 0), tz),
+                    datetime.combine(tomorrow, time(7, 0), tz)),
+        "tomorrow_morning": (datetime.combine(tomorrow, time(6, 0), tz),
+                             datetime.combine(tomorrow, time(12, 0), tz)),
+        "tomorrow": (datetime.combine(tomorrow, time(6, 0), tz),
+                     datetime.combine(tomorrow, time(23, 59), tz)),
+    }  # fmt: skip
+    if when == "weekend":
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7)
+        sunday = saturday + timedelta(days=1)
+        spans["weekend"] = (datetime.combine(saturday, time(0, 0), tz),
+                            datetime.combine(sunday, time(23, 59), tz))  # fmt: skip
+    span = spans.get(when or "")
+    if span is None or span[1] <= at:
+        return None
+    return max(span[0], at), span[1]
