@@ -20,7 +20,9 @@ from typing import Any
 # eligibility description, the description, the name and the attribute terms.
 _AGE_RANGE = re.compile(
     r"\b(?:ages?|aged|edades?)?\s*(\d{1,2})\s*(?:-|–|—|to|through|thru|a|hasta)\s*(\d{1,2})"
-    r"(?:\s*(?:years|yrs|años))?\b",
+    r"(?:\s*(?:years|yrs|años))?\b"
+    # "3 to 7 day stays", "9-5", "2 to 4 PM": times and lengths, not ages
+    r"(?![\s-]*(?:days?|weeks?|months?|hours?|hrs?|nights?|minutes?|mins?|[ap]\.?m\.?|day|:))",
     re.I,
 )
 _AGE_MIN = re.compile(
@@ -88,6 +90,52 @@ _RULE_TEXTS: list[tuple[str, dict[str, Any]]] = [
          r"\btransgender\b", {"lgbtq": True}),
 ]  # fmt: skip
 _RULES = [(re.compile(pattern, re.I), facts) for pattern, facts in _RULE_TEXTS]
+# Every way a rule can match spells out one of its words: a rule runs only on a sentence
+# holding the first three letters of one of them (a fifth of the time, at import).
+_COMMON = {
+    "and",
+    "the",
+    "not",
+    "are",
+    "for",
+    "wit",
+    "our",
+    "thr",
+    "can",
+    "don",
+    "doe",
+    "wil",
+    "get",
+    "tha",
+    "onl",
+    "sin",
+    "con",
+    "sus",
+    "por",
+    "los",
+    "las",
+    "del",
+}
+
+
+def _hints(pattern: str) -> tuple[str, ...]:
+    words = re.findall(r"[A-Za-zÀ-ÿ]{3,}", re.sub(r"\\[a-zA-Z]", " ", pattern))
+    return tuple({w[:3].lower() for w in words} - _COMMON)
+
+
+_HINTS = [frozenset(_hints(pattern)) for pattern, _ in _RULE_TEXTS]
+_HINT_WORDS = re.compile("(?=(" + "|".join(sorted({h for hs in _HINTS for h in hs})) + "))")
+_DIGIT = re.compile(r"\d")
+# Every rule needs one of these words (or a number): a cheap test before the rules.
+_ANY_RULE = re.compile(
+    r"\d|adult|\bm[ae]n\b|wom[ae]n|male|female|ladies|famil|child|kid|parent|hijo|youth|teen|"
+    r"adolesc|minor|joven|jóvenes|senior|elder|older|pet|dog|animal|mascota|medicaid|medi-cal|"
+    r"centennial|ahcccs|health first|insur|pay|cash|free|cost|sliding|seguro|veteran|dd-?214|"
+    r"sober|sobriety|barrier|intox|influence|alcohol|drug|drink|breathaly|wet shelter|referr|"
+    r"walk|wheelchair|ada\b|accessib|stair|elevator|upstairs|lgbt|trans|queer|hombre|mujer|"
+    r"madre|mother|mom|single|gender|co-?ed|anyone|everyone|solo",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -181,22 +229,28 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
 
     for where, text in texts:
         for sentence in _sentences(text):
+            if not _ANY_RULE.search(sentence):
+                if where == "eligibility_description":
+                    unread.append(sentence)
+                continue  # most sentences of a description say nothing about who
             understood = False
-            if (m := _AGE_RANGE.search(sentence)) and not about_children(sentence, m):
+            digits = _DIGIT.search(sentence) is not None
+            if digits and (m := _AGE_RANGE.search(sentence)) and not about_children(sentence, m):
                 low, high = int(m.group(1)), int(m.group(2))
                 if low < high <= 99:
                     found("min_age", low, where, sentence)
                     found("max_age", high, where, sentence)
                     understood = True
-            if m := _AGE_MIN.search(sentence):
+            if digits and (m := _AGE_MIN.search(sentence)):
                 found("min_age", int(m.group(1)), where, sentence)
                 understood = True
-            if m := _AGE_MAX.search(sentence):
+            if digits and (m := _AGE_MAX.search(sentence)):
                 if not about_children(sentence, m, "|youth|minors|teens"):
                     found("max_age", int(m.group(1)) - 1, where, sentence)
                 understood = True
-            for pattern, values in _RULES:
-                if pattern.search(sentence):
+            present = set(_HINT_WORDS.findall(sentence.lower()))
+            for (pattern, values), hints in zip(_RULES, _HINTS, strict=True):
+                if not present.isdisjoint(hints) and pattern.search(sentence):
                     understood = True
                     for key, value in values.items():
                         if key == "families_only" and _ALSO_SINGLES.search(sentence):
@@ -222,7 +276,11 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
     return Eligibility(**{k: v for k, v in facts.items() if k in names}, sources=sources), unread
 
 
-_ALSO_SINGLES = re.compile(r"\b(?:adults?|singles?|individuals?|anyone|everyone)\b", re.I)
+_ALSO_SINGLES = re.compile(
+    r"\b(?:adults?|singles?|individuals?|anyone|everyone)\b"
+    r"(?![- ](?:father|mother|parent|mom|dad))",
+    re.I,
+)
 
 
 def _sentences(text: str) -> list[str]:
@@ -258,6 +316,7 @@ class Person:
     intoxicated: bool | None = None
     wheelchair: bool | None = None
     walk_in: bool | None = None  # wants to walk in today, without a referral
+    lgbtq: bool | None = None
 
     def is_empty(self) -> bool:
         return all(getattr(self, f.name) is None for f in fields(self))
@@ -293,8 +352,8 @@ class Person:
             return "must be sober"
         return None
 
-    def known_fit(self, rules: Eligibility) -> bool:
-        """Whether the service says outright that it takes this person (ranked first)."""
+    def known_fit(self, rules: Eligibility) -> int:
+        """How many things the service says outright that fit this person (more: first)."""
         checks = []
         if self.age is not None and (rules.min_age is not None or rules.max_age is not None):
             checks.append(True)
@@ -316,7 +375,9 @@ class Person:
             checks.append(True)
         if self.walk_in and rules.walk_in:
             checks.append(True)
-        return bool(checks)
+        if self.lgbtq and rules.lgbtq:
+            checks.append(True)
+        return len(checks)
 
     def unlikely(self, rules: Eligibility) -> bool:
         """A place for a group this person was not said to belong to — youth, seniors,

@@ -218,9 +218,13 @@ def _details(
         opens_in_time = bool(in_window)
         service_rules = rules.get(sid, Eligibility())
         excludes = asked_for.excluded_by(service_rules) if asked_for else None
-        fit = 0 if asked_for and asked_for.known_fit(service_rules) else 1
+        fit = -asked_for.known_fit(service_rules) if asked_for else 0
         if (asked_for or Person()).unlikely(service_rules):
-            fit = 2  # youth, seniors, veterans, families: after the others unless said
+            if asked_for is not None:
+                # Something is known of the person, and it is not that they are a veteran,
+                # a youth, a senior or a family: a place only for those is not for them.
+                excludes = excludes or (service_rules.restriction() or "not for this person")
+            fit = 9  # youth, seniors, veterans, families: after the others unless said
         available, maximum, updated = counts.get(sid, (None, None, None))
         age = capacity.age_hours(updated, at)
         keys = service_needs.get(sid, [])

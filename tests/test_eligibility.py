@@ -75,7 +75,7 @@ def test_the_age_fields_come_first_and_unread_sentences_are_reported() -> None:
         ("a woman and her 2 kids need shelter", {"gender": "woman", "children": True}),
         ("55M intox needs sobering", {"age": 55, "gender": "man", "intoxicated": True}),
         ("single guy, 45, need a bed", {"gender": "man", "children": False, "age": 45}),
-        ("I'm a trans woman and need a bed", {"gender": "woman"}),
+        ("I'm a trans woman and need a bed", {"gender": "woman", "lgbtq": True}),
         ("veteran with a dog", {"veteran": True, "pets": True}),
         ("detox that takes medicaid", {"insurance": "medicaid"}),
         ("no insurance, need detox", {"insurance": "none"}),

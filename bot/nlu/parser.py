@@ -192,7 +192,8 @@ _BED_QUESTION = re.compile(
 )
 _STAFF_COUNT = re.compile(
     r"^\W*(?:we|we've|we have|tenemos|have|got)\b|"
-    r"\b\d+\s+(?:beds?|camas?)\s+(?:open|left|free|available)\W*$",
+    r"\b\d+\s+(?:beds?|camas?)\s+(?:open|left|free|available)\W*$|"
+    r"^\W*(?:beds?|camas?)\s*:?\s*\d+\b",
     re.I,
 )
 

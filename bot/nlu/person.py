@@ -66,6 +66,8 @@ _WORDS: list[tuple[str, dict[str, Any]]] = [
     (r"\b(?:drunk|intoxicated|intox|wasted|buzzed|high|tweaking|borracho|borracha|"
      r"drogado|drogada|under the influence|been drinking|ETOH)\b", {"intoxicated": True}),
     (r"\bwheelchair\b|\bsilla de ruedas\b|\bwalker\b|\bmobility\b", {"wheelchair": True}),
+    (r"\b(?:gay|lesbian|bi|bisexual|queer|lgbtq?\+?|trans|transgender|non-?binary|gai|lesbiana)\b",
+     {"lgbtq": True}),
     (r"\bwalk[- ]?in\b|\bwithout (?:a |an )?(?:referral|appointment)\b|\bsin cita\b|"
      r"\btoday\b.*\bcounsel", {"walk_in": True}),
 ]  # fmt: skip
