@@ -18,6 +18,7 @@ import sqlite_utils
 
 from directory import capacity, hours
 from directory.config import DirectorySettings
+from directory.eligibility import Eligibility
 from directory.search import (
     EXCLUDED_STATUSES,
     open_state,
@@ -87,7 +88,7 @@ def service_details(
         ],
         url=url,
         email=email,
-        eligibility=_eligibility(eligibility, min_age, max_age),
+        eligibility=_with_rules(db, service_id, _eligibility(eligibility, min_age, max_age)),
         fees=fees,
         languages=_languages(db, service_id),
         hours=_weekly_hours(rows, at.astimezone(tz).date()),
@@ -110,6 +111,23 @@ def _maps_url(address: str | None, lat: float | None, lon: float | None) -> str 
     else:
         return None
     return _MAPS_SEARCH + urlencode({"api": "1", "query": query})
+
+
+def _with_rules(db: sqlite_utils.Database, service_id: str, words: str | None) -> str | None:
+    """The publisher's words, and what was read from anywhere else in the data (or set by an
+    admin) when the words do not say it: "Women only; no Medicaid"."""
+    row = db.execute(
+        "SELECT facts FROM service_eligibility WHERE service_id = ?", [service_id]
+    ).fetchone()
+    restriction = Eligibility.from_json(row[0]).restriction() if row else None
+    if not restriction:
+        return words
+    if not words:
+        return restriction[0].upper() + restriction[1:]
+    missing = [p for p in restriction.split(", ") if p.lower() not in words.lower()]
+    if not missing or all(re.search(r"\d", p) for p in missing):
+        return words  # the ages are already in the words ("Youth aged 12 to 17")
+    return f"{words.rstrip('.')}; {', '.join(missing)}"
 
 
 def _eligibility(description: str | None, minimum: int | None, maximum: int | None) -> str | None:

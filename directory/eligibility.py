@@ -124,18 +124,12 @@ def _hints(pattern: str) -> tuple[str, ...]:
 
 
 _HINTS = [frozenset(_hints(pattern)) for pattern, _ in _RULE_TEXTS]
-_HINT_WORDS = re.compile("(?=(" + "|".join(sorted({h for hs in _HINTS for h in hs})) + "))")
-_DIGIT = re.compile(r"\d")
-# Every rule needs one of these words (or a number): a cheap test before the rules.
-_ANY_RULE = re.compile(
-    r"\d|adult|\bm[ae]n\b|wom[ae]n|male|female|ladies|famil|child|kid|parent|hijo|youth|teen|"
-    r"adolesc|minor|joven|jóvenes|senior|elder|older|pet|dog|animal|mascota|medicaid|medi-cal|"
-    r"centennial|ahcccs|health first|insur|pay|cash|free|cost|sliding|seguro|veteran|dd-?214|"
-    r"sober|sobriety|barrier|intox|influence|alcohol|drug|drink|breathaly|wet shelter|referr|"
-    r"walk|wheelchair|ada\b|accessib|stair|elevator|upstairs|lgbt|trans|queer|hombre|mujer|"
-    r"madre|mother|mom|single|gender|co-?ed|anyone|everyone|solo",
-    re.I,
-)
+_ALL_HINTS = frozenset(h for hs in _HINTS for h in hs)
+_ALWAYS = [pattern for (pattern, _), hints in zip(_RULES, _HINTS, strict=True) if not hints]
+_AGE_WORDS = {"age", "ages", "aged", "under", "older", "over", "up", "years", "yrs", "años",
+              "to", "through", "thru", "and", "or", "a", "edad", "edades", "menores", "below",
+              "younger", "hasta"}  # fmt: skip
+_WORD = re.compile(r"[a-zà-ÿ]+|\d+")
 
 
 @dataclass(frozen=True)
@@ -229,12 +223,17 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
 
     for where, text in texts:
         for sentence in _sentences(text):
-            if not _ANY_RULE.search(sentence):
+            words = _WORD.findall(sentence.lower())
+            present = {w[:3] for w in words}
+            digits = any(w.isdigit() for w in words) and (
+                not _AGE_WORDS.isdisjoint(words) or "+" in sentence or "-" in sentence
+                or "–" in sentence
+            )  # fmt: skip
+            if not digits and present.isdisjoint(_ALL_HINTS) and not _ALWAYS:
                 if where == "eligibility_description":
                     unread.append(sentence)
                 continue  # most sentences of a description say nothing about who
             understood = False
-            digits = _DIGIT.search(sentence) is not None
             if digits and (m := _AGE_RANGE.search(sentence)) and not about_children(sentence, m):
                 low, high = int(m.group(1)), int(m.group(2))
                 if low < high <= 99:
@@ -248,9 +247,8 @@ def read(texts: list[tuple[str, str]], minimum_age: Any = None, maximum_age: Any
                 if not about_children(sentence, m, "|youth|minors|teens"):
                     found("max_age", int(m.group(1)) - 1, where, sentence)
                 understood = True
-            present = set(_HINT_WORDS.findall(sentence.lower()))
             for (pattern, values), hints in zip(_RULES, _HINTS, strict=True):
-                if not present.isdisjoint(hints) and pattern.search(sentence):
+                if (not hints or not present.isdisjoint(hints)) and pattern.search(sentence):
                     understood = True
                     for key, value in values.items():
                         if key == "families_only" and _ALSO_SINGLES.search(sentence):

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from directory import area_words, eligibility, geo, needs
+from directory.eligibility import Person
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset, Row
@@ -261,8 +262,13 @@ def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None =
         facts, unread = eligibility.read(texts, minimum, maximum)
         if sid in overrides:
             facts = eligibility.with_override(facts, json.loads(overrides[sid]))
-        rows.append((sid, facts.as_json(), json.dumps(unread)))
-    db.conn.executemany("INSERT INTO service_eligibility VALUES (?, ?, ?)", rows)
+        special = int(Person().unlikely(facts))
+        rows.append((sid, facts.as_json(), json.dumps(unread), special, facts.restriction()))
+    db.conn.executemany(
+        "INSERT INTO service_eligibility (service_id, facts, unread, special, restriction) "
+        "VALUES (?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
 def _index_area_words(db: sqlite_utils.Database) -> None:

@@ -180,7 +180,18 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite_utils.Database) -> None:
+    """What a search reads of eligibility when nothing is known of the person: whether a
+    service is only for a group (youth, seniors, veterans, families), and its restriction
+    in words, without parsing every candidate's facts."""
+    db.execute("ALTER TABLE service_eligibility ADD COLUMN special INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE service_eligibility ADD COLUMN restriction TEXT")
+    from directory.importer import index_eligibility  # the index is rebuilt in this form
+
+    index_eligibility(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 
 
 def upgrade(db: sqlite_utils.Database) -> int:

@@ -193,8 +193,10 @@ def _details(
 ) -> list[SearchResult]:
     """Rank every candidate on what ranking needs, then finish only the best `limit`."""
     ids = list(candidates)
-    rules = read_eligibility(db, ids)
     asked_for = person if person is not None and not person.is_empty() else None
+    # Nothing known of the person: one flag per candidate, not every candidate's facts.
+    rules = read_eligibility(db, ids) if asked_for else {}
+    special = read_special(db, ids) if asked_for is None else {}
     status = dict(_in_chunks(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
     service_needs = read_needs(db, ids)
     schedule_rows = read_schedules(db, ids)
@@ -219,7 +221,7 @@ def _details(
         service_rules = rules.get(sid, Eligibility())
         excludes = asked_for.excluded_by(service_rules) if asked_for else None
         fit = -asked_for.known_fit(service_rules) if asked_for else 0
-        if (asked_for or Person()).unlikely(service_rules):
+        if sid in special if asked_for is None else asked_for.unlikely(service_rules):
             if asked_for is not None:
                 # Something is known of the person, and it is not that they are a veteran,
                 # a youth, a senior or a family: a place only for those is not for them.
@@ -259,6 +261,7 @@ def _details(
         )
     }
     phones = read_phones(db, top_ids)
+    restrictions = read_restrictions(db, top_ids)
     results = []
     for _, sid, candidate, keys, open_now, spans, tz, age, stale, excludes in best:
         available, maximum, updated = counts.get(sid, (None, None, None))
@@ -282,7 +285,7 @@ def _details(
                 restriction=", ".join(
                     w
                     for w in (
-                        rules.get(sid, Eligibility()).restriction(),
+                        restrictions.get(sid),
                         asked_for.fits_in_words(rules.get(sid, Eligibility()))
                         if asked_for
                         else None,
@@ -318,6 +321,30 @@ def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str,
             ids,
         )
     }
+
+
+def read_special(db: sqlite_utils.Database, ids: Sequence[str]) -> set[str]:
+    """Services only for a group (youth, seniors, veterans, families)."""
+    return {
+        row[0]
+        for row in _in_chunks(
+            db,
+            "SELECT service_id FROM service_eligibility WHERE special AND service_id IN ({marks})",
+            ids,
+        )
+    }
+
+
+def read_restrictions(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str]:
+    """Each service's restriction in a few words, where it has one."""
+    return dict(
+        _in_chunks(
+            db,
+            "SELECT service_id, restriction FROM service_eligibility "
+            "WHERE restriction IS NOT NULL AND service_id IN ({marks})",
+            ids,
+        )
+    )
 
 
 def read_needs(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[str]]:
