@@ -175,8 +175,12 @@ def test_a_crisis_bed_for_a_teenager_leaves_out_the_adults_only_units(
                           "Flatirons Walk-In Crisis Center"}  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["detox that takes medicaid near 80204", "desintoxicación que acepte medicaid en el 80204"],
+)
 def test_detox_that_takes_medicaid_leaves_out_the_private_pay_one(
-    env: dict[str, str], assistant_db_path: Path
+    env: dict[str, str], assistant_db_path: Path, text: str
 ) -> None:
     db = directory.open_db(assistant_db_path)
     with write_transaction(db):
@@ -185,9 +189,9 @@ def test_detox_that_takes_medicaid_leaves_out_the_private_pay_one(
             "only; we do not accept Medicaid.' WHERE name = 'Welton Street Withdrawal Management'"
         )
         rebuild_search_index(db)
-    reply = ask(env, "detox that takes medicaid near 80204", "medicaid")
+    reply = ask(env, text, "medicaid")
     assert "Welton Street Withdrawal Management" not in names(reply)
-    assert "detox that takes" not in reply and names(reply)
+    assert names(reply)
 
 
 @pytest.mark.parametrize(
@@ -201,8 +205,11 @@ def test_tonight_at_2_pm_includes_the_night_shelters_that_open_at_6(
     assert re.search(r"opens 6 PM|abre 18:00", reply)
 
 
-def test_an_adult_is_not_offered_the_youth_shelter_first(env: dict[str, str]) -> None:
-    shown = names(ask(env, "i need a bed tonight im in aurora", "adult"))
+@pytest.mark.parametrize(
+    "text", ["i need a bed tonight im in aurora", "necesito una cama esta noche, estoy en aurora"]
+)
+def test_an_adult_is_not_offered_the_youth_shelter_first(env: dict[str, str], text: str) -> None:
+    shown = names(ask(env, text, "adult"))
     assert shown and shown[0] != "Redrock Youth Emergency Shelter"
 
 
