@@ -269,6 +269,14 @@ def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None =
         "VALUES (?, ?, ?, ?, ?)",
         rows,
     )
+    if service_ids is None:
+        db.execute("UPDATE service_need SET special = 0 WHERE special")
+    else:
+        db.execute(f"UPDATE service_need SET special = 0 WHERE service_id IN ({marks})", params)
+    db.conn.executemany(
+        "UPDATE service_need SET special = 1 WHERE service_id = ?",
+        [(row[0],) for row in rows if row[3]],
+    )
 
 
 def _index_area_words(db: sqlite_utils.Database) -> None:

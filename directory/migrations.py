@@ -186,6 +186,8 @@ def _v4(db: sqlite_utils.Database) -> None:
     in words, without parsing every candidate's facts."""
     db.execute("ALTER TABLE service_eligibility ADD COLUMN special INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE service_eligibility ADD COLUMN restriction TEXT")
+    # Beside each need too, where a search already reads it: no extra query per search.
+    db.execute("ALTER TABLE service_need ADD COLUMN special INTEGER NOT NULL DEFAULT 0")
     from directory.importer import index_eligibility  # the index is rebuilt in this form
 
     index_eligibility(db)
