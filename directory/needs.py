@@ -7,6 +7,7 @@ services ("referrals to detox") far more often than their terms do.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -85,9 +86,61 @@ def _term_index() -> dict[str, str]:
     }
 
 
-def needs_for_terms(names: Iterable[str]) -> set[str]:
-    """The needs that taxonomy-term names map to; near misses count (rapidfuzz)."""
-    return {need for name in names if (need := _need_for_term(name or ""))}
+@dataclass(frozen=True)
+class TaxonomyMap:
+    """The public taxonomies' terms (data/taxonomies/*.toml: 211 LA/AIRS, Open
+    Eligibility, SAMHSA FindTreatment codes) and the needs each serves."""
+
+    names: dict[str, tuple[str, ...]]
+    codes: dict[str, tuple[str, ...]]  # branches: a code under one serves its needs
+    exact_codes: dict[str, tuple[str, ...]]  # whole codes ("DT", "RES")
+
+    def needs_of(self, name: str, code: str | None) -> set[str]:
+        found: set[str] = set()
+        if code and code.strip().upper() in self.exact_codes:
+            found.update(self.exact_codes[code.strip().upper()])
+        elif code:
+            # A code serves what its branch serves: "BD-1800.2000-650" is under "BD-1800.2000".
+            parts = re.split(r"(?=[.-])", code.strip().upper())
+            for end in range(len(parts), 0, -1):
+                if (prefix := "".join(parts[:end])) in self.codes:
+                    found.update(self.codes[prefix])
+                    break
+        found.update(self.names.get(utils.default_process(name or ""), ()))
+        return found
+
+
+@cache
+def taxonomy_map() -> TaxonomyMap:
+    names: dict[str, tuple[str, ...]] = {}
+    codes: dict[str, tuple[str, ...]] = {}
+    exact: dict[str, tuple[str, ...]] = {}
+    folder = files("directory").joinpath("data/taxonomies")
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        data = tomllib.loads(entry.read_text("utf-8"))
+        for name, keys in data.get("names", {}).items():
+            names[utils.default_process(name)] = tuple(check_needs(keys))
+        for code, keys in data.get("codes", {}).items():
+            codes[code.upper()] = tuple(check_needs(keys))
+        for code, keys in data.get("exact_codes", {}).items():
+            exact[code.upper()] = tuple(check_needs(keys))
+    return TaxonomyMap(names, codes, exact)
+
+
+def needs_for_terms(names: Iterable[str], codes: Iterable[str | None] = ()) -> set[str]:
+    """The needs that taxonomy terms map to: the public taxonomies' codes and names first,
+    then our own term names, near misses included (rapidfuzz)."""
+    mapped = taxonomy_map()
+    found: set[str] = set()
+    for name, code in itertools.zip_longest(names, codes):
+        from_map = mapped.needs_of(name or "", code)
+        if from_map:
+            found |= from_map
+        elif need := _need_for_term(name or ""):
+            found.add(need)
+    return found
 
 
 @cache
@@ -138,16 +191,18 @@ def freshness_limit_hours(needs: Sequence[str], overrides: dict[str, float] | No
 def assign_needs(db: sqlite_utils.Database, service_ids: Sequence[str]) -> None:
     """Recompute `service_need` for these services, inside the caller's transaction."""
     terms: dict[str, list[str]] = {sid: [] for sid in service_ids}
+    codes: dict[str, list[str | None]] = {sid: [] for sid in service_ids}
     texts: dict[str, tuple[str, str]] = {}
     for chunk in _chunks(service_ids, 500):
         marks = ",".join("?" * len(chunk))
-        for sid, term in db.execute(
-            f"""SELECT a.link_id, t.name FROM attribute a
+        for sid, term, code in db.execute(
+            f"""SELECT a.link_id, t.name, t.code FROM attribute a
             JOIN taxonomy_term t ON t.id = a.taxonomy_term_id
             WHERE a.link_id IN ({marks}) AND coalesce(a.link_entity, 'service') = 'service'""",
             chunk,
         ):
             terms[sid].append(term)
+            codes[sid].append(code)
         for sid, name, description in db.execute(
             f"SELECT id, name, description FROM service WHERE id IN ({marks})", chunk
         ):
@@ -155,7 +210,7 @@ def assign_needs(db: sqlite_utils.Database, service_ids: Sequence[str]) -> None:
         db.execute(f"DELETE FROM service_need WHERE service_id IN ({marks})", chunk)
     rows = []
     for sid in service_ids:
-        from_terms = needs_for_terms(terms[sid])
+        from_terms = needs_for_terms(terms[sid], codes[sid])
         if from_terms:
             rows += [(sid, need, "taxonomy") for need in from_terms]
         elif sid in texts:
