@@ -228,6 +228,49 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
         db.execute("INSERT INTO search_area_rtree VALUES (?, ?, ?, ?, ?)", [number, *box])
     _index_area_words(db)
     index_eligibility(db)
+    index_links(db)
+
+
+def index_links(db: sqlite_utils.Database) -> None:
+    """Which phones and schedules reach each service, whichever HSDS link carries them
+    (inside the caller's transaction)."""
+    db.execute("DELETE FROM service_phone_link")
+    db.execute(
+        """INSERT OR IGNORE INTO service_phone_link (service_id, phone_id, rank)
+        SELECT service_id, id, 0 FROM phone WHERE service_id IS NOT NULL
+        UNION ALL SELECT sal.service_id, p.id, 1 FROM phone p
+            JOIN service_at_location sal ON sal.id = p.service_at_location_id
+        UNION ALL SELECT sal.service_id, p.id, 2 FROM phone p
+            JOIN service_at_location sal ON sal.location_id = p.location_id
+            WHERE p.service_id IS NULL AND p.service_at_location_id IS NULL"""
+    )
+    db.execute(
+        """INSERT OR IGNORE INTO service_phone_link (service_id, phone_id, rank)
+        SELECT s.id, p.id, 3 FROM service s JOIN phone p ON p.organization_id = s.organization_id
+        WHERE p.service_id IS NULL AND p.service_at_location_id IS NULL AND p.location_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM service_phone_link l WHERE l.service_id = s.id)"""
+    )
+    db.execute("DELETE FROM service_schedule_link")
+    # The most specific hours win: the service's own, else its service_at_location's, else
+    # its location's (a building's hours are not a service's when it has its own).
+    linked: dict[str, list[str]] = {}
+    for query in (
+        "SELECT service_id, id FROM schedule WHERE service_id IS NOT NULL",
+        "SELECT sal.service_id, sc.id FROM schedule sc "
+        "JOIN service_at_location sal ON sal.id = sc.service_at_location_id",
+        "SELECT sal.service_id, sc.id FROM schedule sc "
+        "JOIN service_at_location sal ON sal.location_id = sc.location_id "
+        "WHERE sc.service_id IS NULL AND sc.service_at_location_id IS NULL",
+    ):
+        level: dict[str, list[str]] = {}
+        for service_id, schedule_id in db.execute(query):
+            level.setdefault(service_id, []).append(schedule_id)
+        for service_id, schedule_ids in level.items():
+            linked.setdefault(service_id, schedule_ids)
+    db.conn.executemany(
+        "INSERT OR IGNORE INTO service_schedule_link (service_id, schedule_id) VALUES (?, ?)",
+        [(sid, schedule_id) for sid, ids in linked.items() for schedule_id in ids],
+    )
 
 
 def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None = None) -> None:

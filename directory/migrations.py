@@ -193,7 +193,24 @@ def _v4(db: sqlite_utils.Database) -> None:
     index_eligibility(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+def _v5(db: sqlite_utils.Database) -> None:
+    """Phones and hours a service has through any HSDS link: its own, its
+    service_at_location's, its location's (and, for phones, its organization's when it has
+    none): how Ohana-style and many 211 exports link them."""
+    db.execute(
+        """CREATE TABLE service_phone_link (service_id TEXT NOT NULL, phone_id TEXT NOT NULL,
+            rank INTEGER NOT NULL, PRIMARY KEY (service_id, phone_id)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE service_schedule_link (service_id TEXT NOT NULL,
+            schedule_id TEXT NOT NULL, PRIMARY KEY (service_id, schedule_id)) WITHOUT ROWID"""
+    )
+    from directory.importer import index_links
+
+    index_links(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 
 
 def upgrade(db: sqlite_utils.Database) -> int:

@@ -357,13 +357,16 @@ def read_needs(
 def read_schedules(
     db: sqlite_utils.Database, ids: Sequence[str]
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each service's schedule rows, with the columns `hours.spans` reads."""
+    """Each service's schedule rows, with the columns `hours.spans` reads — its own, or
+    those of its service_at_location or location."""
     columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
                "timezone", "description")  # fmt: skip
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    selected = ", ".join(f"l.{c}" if c == "service_id" else f"s.{c}" for c in columns)
     for row in _in_chunks(
-        db, f"SELECT {', '.join(columns)} FROM schedule WHERE service_id IN ({{marks}}) "
-        "ORDER BY service_id, id", ids
+        db, f"SELECT {selected} FROM service_schedule_link l JOIN schedule s "
+        "ON s.id = l.schedule_id WHERE l.service_id IN ({marks}) ORDER BY l.service_id, s.id",
+        ids,
     ):  # fmt: skip
         found[row[0]].append(dict(zip(columns, row, strict=True)))
     return found
@@ -395,13 +398,15 @@ class Phone:
 
 
 def read_phones(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[Phone]]:
-    """Each service's phone numbers, voice numbers first."""
+    """Each service's phone numbers — its own first, then its service_at_location's, its
+    location's, its organization's — voice numbers first."""
     found: dict[str, list[Phone]] = defaultdict(list)
     for sid, *phone in _in_chunks(
         db,
-        "SELECT service_id, number, extension, type, description FROM phone "
-        "WHERE service_id IN ({marks}) AND number IS NOT NULL "
-        "ORDER BY service_id, coalesce(type, 'voice') = 'voice' DESC, id",
+        "SELECT l.service_id, p.number, p.extension, p.type, p.description "
+        "FROM service_phone_link l JOIN phone p ON p.id = l.phone_id "
+        "WHERE l.service_id IN ({marks}) AND p.number IS NOT NULL "
+        "ORDER BY l.service_id, l.rank, coalesce(p.type, 'voice') = 'voice' DESC, p.id",
         ids,
     ):
         found[sid].append(Phone(*phone))

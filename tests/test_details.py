@@ -10,6 +10,8 @@ import sqlite_utils
 import directory
 from directory import DirectorySettings, ServiceDetails, search, service_details
 from directory.demo import REFERENCE
+from directory.importer import rebuild_search_index
+from directory.transaction import write_transaction
 from tests.conftest import TUCSON, TUCSON_NOW
 
 DENVER = ZoneInfo("America/Denver")
@@ -200,6 +202,8 @@ def test_a_schedule_without_times_is_shown_by_its_description(
     tucson_db["schedule"].insert(  # type: ignore[union-attr]
         {"id": "sch-text", "service_id": "svc-text-detox", "description": "By appointment"}
     )
+    with write_transaction(tucson_db):
+        rebuild_search_index(tucson_db)  # as every import does
     house = service_details(tucson_db, "svc-text-detox", TUCSON_NOW)
     assert house is not None
     assert (house.hours, house.open_now) == (["By appointment"], None)
