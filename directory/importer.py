@@ -271,6 +271,12 @@ def index_links(db: sqlite_utils.Database) -> None:
         "INSERT OR IGNORE INTO service_schedule_link (service_id, schedule_id) VALUES (?, ?)",
         [(sid, schedule_id) for sid, ids in linked.items() for schedule_id in ids],
     )
+    db.execute(
+        """UPDATE service_schedule_link SET (opens_at, closes_at, byday, freq, valid_from,
+            valid_to, timezone, description) = (SELECT opens_at, closes_at, byday, freq,
+            valid_from, valid_to, timezone, description FROM schedule s
+            WHERE s.id = service_schedule_link.schedule_id)"""
+    )
 
 
 def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None = None) -> None:

@@ -201,9 +201,12 @@ def _v5(db: sqlite_utils.Database) -> None:
         """CREATE TABLE service_phone_link (service_id TEXT NOT NULL, phone_id TEXT NOT NULL,
             rank INTEGER NOT NULL, PRIMARY KEY (service_id, phone_id)) WITHOUT ROWID"""
     )
+    # With the columns a search reads, so that hours come from one range of one table.
     db.execute(
         """CREATE TABLE service_schedule_link (service_id TEXT NOT NULL,
-            schedule_id TEXT NOT NULL, PRIMARY KEY (service_id, schedule_id)) WITHOUT ROWID"""
+            schedule_id TEXT NOT NULL, opens_at TEXT, closes_at TEXT, byday TEXT, freq TEXT,
+            valid_from TEXT, valid_to TEXT, timezone REAL, description TEXT,
+            PRIMARY KEY (service_id, schedule_id)) WITHOUT ROWID"""
     )
     from directory.importer import index_links
 

@@ -362,10 +362,9 @@ def read_schedules(
     columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
                "timezone", "description")  # fmt: skip
     found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    selected = ", ".join(f"l.{c}" if c == "service_id" else f"s.{c}" for c in columns)
     for row in _in_chunks(
-        db, f"SELECT {selected} FROM service_schedule_link l JOIN schedule s "
-        "ON s.id = l.schedule_id WHERE l.service_id IN ({marks}) ORDER BY l.service_id, s.id",
+        db, f"SELECT {', '.join(columns)} FROM service_schedule_link "
+        "WHERE service_id IN ({marks}) ORDER BY service_id, schedule_id",
         ids,
     ):  # fmt: skip
         found[row[0]].append(dict(zip(columns, row, strict=True)))

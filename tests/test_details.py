@@ -217,10 +217,12 @@ def test_hours_unknown_is_an_empty_list(demo_db: sqlite_utils.Database) -> None:
 def test_a_seasonal_schedule_says_when_it_runs_and_is_dropped_once_over(
     tucson_db: sqlite_utils.Database,
 ) -> None:
-    tucson_db.execute(
-        "UPDATE schedule SET valid_from = '2026-11-01', valid_to = '2027-03-31' "
-        "WHERE service_id = 'svc-shelter'"
-    )
+    with write_transaction(tucson_db):
+        tucson_db.execute(
+            "UPDATE schedule SET valid_from = '2026-11-01', valid_to = '2027-03-31' "
+            "WHERE service_id = 'svc-shelter'"
+        )
+        rebuild_search_index(tucson_db)  # as every import does
     shelter = service_details(tucson_db, "svc-shelter", TUCSON_NOW)
     assert shelter is not None
     assert shelter.hours == ["Every day 18:00–7:00 (overnight) (Nov 1, 2026 to Mar 31, 2027)"]
