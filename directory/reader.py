@@ -128,6 +128,14 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
     return data
 
 
+def _parses(line: str) -> bool:
+    try:
+        json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    return True
+
+
 def _read_json(path: Path) -> Dataset:
     name = path.name
     try:
@@ -140,7 +148,21 @@ def _read_json(path: Path) -> Dataset:
         if isinstance(document, dict) and isinstance(document.get("contents"), list):
             document = document["contents"]
         items = list(enumerate(document if isinstance(document, list) else [document], 1))
-    except json.JSONDecodeError:
+    except json.JSONDecodeError as whole:
+        lines = [line for line in text.splitlines() if line.strip()]
+        if not lines or not _parses(lines[0]):
+            # One JSON document, broken somewhere: say where, not "line 1".
+            raise InvalidData(
+                [
+                    Problem(
+                        name,
+                        whole.lineno,
+                        "-",
+                        f"is not valid JSON: {whole.msg} at line "
+                        f"{whole.lineno}, column {whole.colno}",
+                    )
+                ]
+            ) from whole
         items = []
         for number, line in enumerate(text.splitlines(), start=1):
             if line.strip():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -106,3 +107,14 @@ def test_a_folder_without_hsds_files_is_refused(tmp_path: Path) -> None:
 
 def test_unused_hsds_files_are_listed_as_skipped(official_hsds: Path) -> None:
     assert "contacts.csv" in read(official_hsds / "csv").skipped
+
+
+def test_a_broken_json_document_is_reported_where_it_breaks(tmp_path: Path) -> None:
+    path = tmp_path / "services.json"
+    whole = json.dumps([service_json(), service_json()], indent=2)
+    path.write_text(whole[: len(whole) * 2 // 3])  # cut off, as a failed download is
+    with pytest.raises(InvalidData) as caught:
+        read(path)
+    problem = str(caught.value.problems[0])
+    line = int(re.search(r"at line (\d+), column \d+", problem).group(1))  # type: ignore[union-attr]
+    assert line > 1 and problem.startswith(f"services.json:{line}: -: is not valid JSON")
