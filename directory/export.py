@@ -28,7 +28,7 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
         with open(out / file_name, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
-            writer.writerows(["" if v is None else v for v in row] for row in rows)
+            writer.writerows([_cell(v) for v in row] for row in rows)
         written[file_name] = len(rows)
         resources.append(
             {
@@ -82,6 +82,16 @@ def _with_correction(
         text = (values.get("eligibility_description") or "").rstrip()
         values["eligibility_description"] = f"{text} {words[0].upper()}{words[1:]}.".strip()
     return tuple(values[c] for c in columns)
+
+
+def _cell(value: Any) -> Any:
+    """A value as the file had it: SQLite hands back REAL columns as floats, and a time
+    zone of -7 must not come back as -7.0 (a round trip changes nothing)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
 
 
 def _type(table: str, column: str) -> str:

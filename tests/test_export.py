@@ -41,3 +41,20 @@ def test_export_then_import_gives_the_same_search_results(
         expected = [r.as_json() for r in search(tucson_db, needs, near, at=TUCSON_NOW, limit=50)]
         got = [r.as_json() for r in search(copy, needs, near, at=TUCSON_NOW, limit=50)]
         assert got == expected, (needs, near)
+
+
+def test_export_import_export_changes_no_byte(tmp_path: Path) -> None:
+    blind = Path(__file__).parent / "data" / "eligibility_blind" / "directory"
+    first = directory.open_db(tmp_path / "first.db")
+    import_dataset(first, read(blind), who="test")
+    export_directory(first, tmp_path / "one")
+    second = directory.open_db(tmp_path / "second.db")
+    import_dataset(second, read(tmp_path / "one"), who="test")
+    export_directory(second, tmp_path / "two")
+    for file_name, _ in TABLES.values():
+        assert (tmp_path / "one" / file_name).read_bytes() == (
+            tmp_path / "two" / file_name
+        ).read_bytes(), file_name
+    with open(tmp_path / "one" / "schedules.csv", newline="") as handle:
+        zones = {row["timezone"] for row in csv.DictReader(handle)}
+    assert zones == {"-7"}  # as the file had it, not -7.0
