@@ -240,13 +240,24 @@ def _check_capacity(row: Row) -> list[Problem]:
 
 def _check_unit(row: Row) -> list[Problem]:
     name = (row.get("name") or "").strip()
-    if name.lower() in MEASURE_UNITS or (row.get("scheme") or "").upper() == "SI":
+    if name.lower() in MEASURE_UNITS:
         return [
             _p(
                 row,
                 "name",
                 f"{name!r} measures a quantity; a capacity unit must count places "
                 "(Bed, Room, Cot, Seat, Slot)",
+            )
+        ]
+    scheme = (row.get("scheme") or "").strip()
+    if scheme.upper() == "SI":
+        # The name may say "Bed"; it is the scheme that makes it a measure.
+        return [
+            _p(
+                row,
+                "scheme",
+                f"{scheme!r} is a system of measures; a capacity unit counts places "
+                "(leave the scheme empty, or name the scheme your beds are counted in)",
             )
         ]
     return []

@@ -70,9 +70,12 @@ def test_the_official_json_example_reports_the_same_defects(official_hsds: Path)
         ({"organizations.csv": ORG + "org-1,Again\n"},
          "organizations.csv:3: id: 'org-1' appears twice in the organization rows"),
         ({"organizations.csv": "id,name\norg-1,\n"}, "organizations.csv:2: name: is required"),
+        ({"units.csv": "id,name,scheme\nu1,Bed,SI\n"},
+         "units.csv:2: scheme: 'SI' is a system of measures; a capacity unit counts places "
+         "(leave the scheme empty, or name the scheme your beds are counted in)"),
     ],
     ids=["longitude", "missing-reference", "negative-capacity", "bad-datetime", "bad-time",
-         "bad-weekday", "unknown-status", "duplicate-id", "required"],
+         "bad-weekday", "unknown-status", "duplicate-id", "required", "unit-scheme"],
 )  # fmt: skip
 def test_each_kind_of_bad_row_is_reported_as_file_row_field_why(
     tmp_path: Path, files: dict[str, str], expected: str
