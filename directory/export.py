@@ -23,6 +23,11 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
     corrected = _corrected_eligibility(db)
     for table, (file_name, columns) in TABLES.items():
         rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
+        rows = [_without_dangling(table, columns, row) for row in rows]
+        if table == "attribute":
+            # An attribute of a kind of row not exported would point at nothing.
+            entity = columns.index("link_entity")
+            rows = [r for r in rows if (r[entity] or "service").lower() in _EXPORTED_ENTITIES]
         if table == "service" and corrected:
             rows = [_with_correction(columns, row, corrected) for row in rows]
         with open(out / file_name, "w", newline="", encoding="utf-8") as handle:
@@ -82,6 +87,20 @@ def _with_correction(
         text = (values.get("eligibility_description") or "").rstrip()
         values["eligibility_description"] = f"{text} {words[0].upper()}{words[1:]}.".strip()
     return tuple(values[c] for c in columns)
+
+
+# References to tables Wayfinder does not keep (programs, contacts): an export must not
+# point at rows it does not contain, so these are left empty.
+_NOT_KEPT = {("service", "program_id"), ("phone", "contact_id")}
+_EXPORTED_ENTITIES = set(TABLES)
+
+
+def _without_dangling(
+    table: str, columns: tuple[str, ...], row: tuple[Any, ...]
+) -> tuple[Any, ...]:
+    if not any((table, c) in _NOT_KEPT for c in columns):
+        return row
+    return tuple(None if (table, c) in _NOT_KEPT else v for c, v in zip(columns, row, strict=True))
 
 
 def _cell(value: Any) -> Any:

@@ -58,3 +58,20 @@ def test_export_import_export_changes_no_byte(tmp_path: Path) -> None:
     with open(tmp_path / "one" / "schedules.csv", newline="") as handle:
         zones = {row["timezone"] for row in csv.DictReader(handle)}
     assert zones == {"-7"}  # as the file had it, not -7.0
+
+
+def test_an_export_never_points_at_rows_it_does_not_contain(
+    tucson_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    tucson_db.execute("UPDATE service SET program_id = 'prog-1' WHERE id = 'svc-detox'")
+    tucson_db.execute("UPDATE phone SET contact_id = 'contact-1' WHERE id = 'ph-1'")
+    tucson_db.execute(
+        "INSERT INTO attribute (id, link_id, link_entity, value) "
+        "VALUES ('a-prog', 'prog-1', 'program', 'x')"
+    )
+    export_directory(tucson_db, tmp_path / "out")
+    with open(tmp_path / "out" / "services.csv", newline="") as handle:
+        assert {row["program_id"] for row in csv.DictReader(handle)} == {""}
+    with open(tmp_path / "out" / "phones.csv", newline="") as handle:
+        assert {row["contact_id"] for row in csv.DictReader(handle)} == {""}
+    assert "a-prog" not in (tmp_path / "out" / "attributes.csv").read_text()
