@@ -126,6 +126,8 @@ def _report_import(summary: ImportSummary, as_json: bool) -> None:
         f"{summary.counts['location']} locations, "
         f"{summary.counts['service_capacity']} bed counts."
     )
+    if summary.converted:
+        click.echo(f"Converted from an older HSDS: {'; '.join(summary.converted)}", err=True)
     if summary.skipped:
         click.echo(f"Not used by Wayfinder, skipped: {', '.join(summary.skipped)}", err=True)
 

@@ -72,7 +72,7 @@ def import_dataset(
         rebuild_search_index(db)
         created, updated = _log_changes(db, dataset, before, who, now)
         _log_capacity(db, counts_before, _capacities(db, capacity_ids), who, now)
-    return ImportSummary(counts, created, updated, dataset.skipped)
+    return ImportSummary(counts, created, updated, dataset.skipped, dataset.converted)
 
 
 def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:

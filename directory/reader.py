@@ -19,6 +19,7 @@ from typing import Any
 
 from directory.errors import InvalidData
 from directory.hsds import JSON_CHILDREN, TABLES, table_for_file
+from directory.hsds_legacy import LEGACY_FILES
 from directory.types import Problem
 
 # One HSDS row: its fields as text (or None), plus where it was read.
@@ -33,6 +34,7 @@ class Dataset:
 
     tables: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
     skipped: list[str] = field(default_factory=list)
+    converted: list[str] = field(default_factory=list)  # older HSDS files read as 3.1
 
     def add(self, table: str, row: Row) -> None:
         self.tables[table].append(row)
@@ -87,6 +89,10 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
         table = paths[name] if paths[name] in TABLES else table_for_file(name)
         if not name.lower().endswith(".csv"):
             continue
+        convert = None
+        if table is None and name.lower() in LEGACY_FILES:
+            table, convert = LEGACY_FILES[name.lower()]
+            data.converted.append(f"{name} (HSDS 1.x/2.x) → {TABLES[table][0]}")
         if table is None:
             data.skipped.append(name)
             continue
@@ -116,6 +122,8 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
                 if not any(values):
                     continue  # a blank line
                 row: Row = {k: v or None for k, v in zip(header, values, strict=False) if k}
+                if convert is not None:
+                    row = convert(row)
                 row["_file"] = name
                 row["_row"] = number
                 rows.append(row)

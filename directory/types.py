@@ -138,3 +138,4 @@ class ImportSummary:
     created: int
     updated: int
     skipped: list[str] = field(default_factory=list)
+    converted: list[str] = field(default_factory=list)
