@@ -107,6 +107,7 @@ REAL_COLUMNS = {("location", "latitude"), ("location", "longitude"), ("schedule"
 # HSDS's nested JSON keys (service_full.json) -> the table their objects belong to.
 JSON_CHILDREN: dict[str, str] = {
     "organization": "organization",
+    "services": "service",  # an organization's services
     "phones": "phone",
     "schedules": "schedule",
     "service_areas": "service_area",

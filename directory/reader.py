@@ -184,9 +184,9 @@ def _read_json(path: Path) -> Dataset:
     problems = []
     for number, item in items:
         if not isinstance(item, dict) or "id" not in item:
-            problems.append(Problem(name, number, "-", "is not an HSDS service object"))
+            problems.append(Problem(name, number, "-", "is not an HSDS object (it has no id)"))
             continue
-        for table, row in _flatten("service", item, {}):
+        for table, row in _flatten(_kind(item), item, {}):
             row["_file"], row["_row"], row["_table"] = name, number, table
             data.add(table, row)
     if problems:
@@ -194,6 +194,20 @@ def _read_json(path: Path) -> Dataset:
     if data.size == 0:
         raise InvalidData([Problem(name, "-", "-", "holds no HSDS service")])
     return _dedupe(data)
+
+
+def _kind(obj: dict[str, Any]) -> str:
+    """Which HSDS object a JSON document is: an organization (with its services), a
+    location, a service_at_location, or — the usual case — a service."""
+    if isinstance(obj.get("service"), dict):
+        return "service_at_location"
+    if isinstance(obj.get("services"), list) or any(
+        k in obj for k in ("legal_status", "year_incorporated", "tax_status", "tax_id", "website")
+    ):
+        return "organization"
+    if "location_type" in obj or ("latitude" in obj and "longitude" in obj):
+        return "location"
+    return "service"
 
 
 def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterator[tuple[str, Row]]:
@@ -209,6 +223,9 @@ def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterato
         row.setdefault("unit_id", obj["unit"].get("id"))
     if table == "service_at_location" and isinstance(obj.get("location"), dict):
         row.setdefault("location_id", obj["location"].get("id"))
+    if table == "service_at_location" and isinstance(obj.get("service"), dict):
+        row.setdefault("service_id", obj["service"].get("id"))
+        yield from _flatten("service", obj["service"], {})
     if table == "service" and isinstance(obj.get("organization"), dict):
         row.setdefault("organization_id", obj["organization"].get("id"))
     yield table, row

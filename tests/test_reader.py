@@ -118,3 +118,37 @@ def test_a_broken_json_document_is_reported_where_it_breaks(tmp_path: Path) -> N
     problem = str(caught.value.problems[0])
     line = int(re.search(r"at line (\d+), column \d+", problem).group(1))  # type: ignore[union-attr]
     assert line > 1 and problem.startswith(f"services.json:{line}: -: is not valid JSON")
+
+
+def test_organization_location_and_link_documents_are_read_as_what_they_are(
+    tmp_path: Path,
+) -> None:
+    service = service_json("js-2")
+    organization = {
+        "id": "org-doc",
+        "name": "Rillito Health",
+        "website": "https://r.example",
+        "services": [{k: v for k, v in service.items() if k != "organization"}],
+    }
+    location = {
+        "id": "loc-doc",
+        "name": "Annex",
+        "latitude": 32.3,
+        "longitude": -110.9,
+        "location_type": "physical",
+    }
+    link = {"id": "sal-doc", "service": {"id": "js-3", "name": "Annex Detox",
+                                         "status": "active", "organization_id": "org-doc"},
+            "location": {"id": "loc-doc"}}  # fmt: skip
+    path = tmp_path / "mixed.ndjson"
+    path.write_text("\n".join(json.dumps(d) for d in (organization, location, link)) + "\n")
+    data = read(path)
+    assert {r["id"] for r in data.tables["organization"]} == {"org-doc"}
+    assert {r["id"] for r in data.tables["service"]} == {"js-2", "js-3"}
+    assert [r["organization_id"] for r in data.tables["service"] if r["id"] == "js-2"] == [
+        "org-doc"
+    ]
+    assert "loc-doc" in {r["id"] for r in data.tables["location"]}
+    links = {(r["id"], r.get("service_id"), r.get("location_id"))
+             for r in data.tables["service_at_location"]}  # fmt: skip
+    assert ("sal-doc", "js-3", "loc-doc") in links
