@@ -265,14 +265,35 @@ def _text(value: Any) -> str | None:
 
 
 def _dedupe(data: Dataset) -> Dataset:
-    """Nested JSON repeats shared objects (one organization for many services): keep one."""
+    """Nested JSON repeats shared objects (one organization for many services): keep one
+    row per id, with what every copy says — a field one copy leaves out is taken from
+    another, and two copies that disagree are reported, so that no copy goes unread.
+
+    Raises:
+        InvalidData: two copies of an object give different values.
+    """
+    problems = []
     for table, rows in data.tables.items():
-        seen: set[str] = set()
-        kept = []
+        merged: dict[str, Row] = {}
         for row in rows:
             key = str(row.get("id"))
-            if key not in seen:
-                seen.add(key)
-                kept.append(row)
-        data.tables[table] = kept
+            kept = merged.setdefault(key, row)
+            if kept is row:
+                continue
+            for column, value in row.items():
+                if column.startswith("_") or value in (None, ""):
+                    continue
+                if kept.get(column) in (None, ""):
+                    kept[column] = value
+                elif kept[column] != value:
+                    problems.append(
+                        Problem(
+                            str(row.get("_file")), row.get("_row", "-"), column,
+                            f"{table} {key!r} appears twice with different values "
+                            f"({kept[column]!r} and {value!r})",
+                        )
+                    )  # fmt: skip
+        data.tables[table] = list(merged.values())
+    if problems:
+        raise InvalidData(problems)
     return data

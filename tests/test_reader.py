@@ -152,3 +152,22 @@ def test_organization_location_and_link_documents_are_read_as_what_they_are(
     links = {(r["id"], r.get("service_id"), r.get("location_id"))
              for r in data.tables["service_at_location"]}  # fmt: skip
     assert ("sal-doc", "js-3", "loc-doc") in links
+
+
+def test_every_copy_of_a_nested_object_is_read(tmp_path: Path) -> None:
+    first, second = service_json("js-4"), service_json("js-5")
+    # The same organization twice: the second copy adds an email the first leaves out.
+    second["organization"] = {"id": "js-org", "name": "Rillito Health",
+                              "email": "info@rillito.example"}  # fmt: skip
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps([first, second]))
+    organization = read(path).tables["organization"]
+    assert [(o["id"], o.get("email")) for o in organization] == [("js-org", "info@rillito.example")]
+    # Two copies that disagree are reported, not settled by whichever came last.
+    second["organization"] = {"id": "js-org", "name": "Someone Else"}
+    path.write_text(json.dumps([first, second]))
+    with pytest.raises(InvalidData) as caught:
+        read(path)
+    assert "organization 'js-org' appears twice with different values" in str(
+        caught.value.problems[0]
+    )
