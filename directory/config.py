@@ -71,13 +71,14 @@ class DirectorySettings:
         settings = self if self.default_state else replace(self, default_state=geo.home_state(db))
         if settings.home_area:
             try:
-                geo.resolve(db, settings.home_area, settings.default_state)
+                point = geo.resolve(db, settings.home_area, settings.default_state).point
             except UnknownPlace as error:
                 raise ConfigError(
                     f"WAYFINDER_HOME_AREA={settings.home_area!r} is not a ZIP, 'City, ST' or "
                     "'lat,lon' this directory knows."
                 ) from error
-            return settings
+            # Resolved once, here: `home` is asked on every search.
+            return replace(settings, home_area=f"{point.lat:.5f},{point.lon:.5f}")
         centre = geo.directory_centre(db)
         return (
             replace(settings, home_area=f"{centre.lat:.5f},{centre.lon:.5f}")

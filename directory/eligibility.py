@@ -352,30 +352,21 @@ class Person:
 
     def known_fit(self, rules: Eligibility) -> int:
         """How many things the service says outright that fit this person (more: first)."""
-        checks = []
-        if self.age is not None and (rules.min_age is not None or rules.max_age is not None):
-            checks.append(True)
-        if self.gender and rules.genders:
-            checks.append(True)
-        if self.children and rules.children:
-            checks.append(True)
-        if self.pets and rules.pets:
-            checks.append(True)
-        if self.insurance == "medicaid" and rules.medicaid:
-            checks.append(True)
-        if self.insurance == "none" and rules.uninsured:
-            checks.append(True)
-        if self.veteran and rules.veterans_only:
-            checks.append(True)
-        if self.intoxicated and rules.intoxicated:
-            checks.append(True)
-        if self.wheelchair and rules.wheelchair:
-            checks.append(True)
-        if self.walk_in and rules.walk_in:
-            checks.append(True)
-        if self.lgbtq and rules.lgbtq:
-            checks.append(True)
-        return len(checks)
+        return sum(
+            [
+                self.age is not None and (rules.min_age is not None or rules.max_age is not None),
+                bool(self.gender and rules.genders),
+                bool(self.children and rules.children),
+                bool(self.pets and rules.pets),
+                bool(self.insurance == "medicaid" and rules.medicaid),
+                bool(self.insurance == "none" and rules.uninsured),
+                bool(self.veteran and rules.veterans_only),
+                bool(self.intoxicated and rules.intoxicated),
+                bool(self.wheelchair and rules.wheelchair),
+                bool(self.walk_in and rules.walk_in),
+                bool(self.lgbtq and rules.lgbtq),
+            ]
+        )
 
     def unlikely(self, rules: Eligibility) -> bool:
         """A place for a group this person was not said to belong to — youth, seniors,

@@ -355,23 +355,6 @@ def read_needs(
     return {sid: sorted(keys, key=order.index) for sid, keys in found.items()}
 
 
-def read_schedules(
-    db: sqlite_utils.Database, ids: Sequence[str]
-) -> dict[str, list[dict[str, Any]]]:
-    """Each service's schedule rows, with the columns `hours.spans` reads — its own, or
-    those of its service_at_location or location."""
-    columns = ("service_id", "opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
-               "timezone", "description")  # fmt: skip
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in _in_chunks(
-        db, f"SELECT {', '.join(columns)} FROM service_schedule_link "
-        "WHERE service_id IN ({marks}) ORDER BY service_id, schedule_id",
-        ids,
-    ):  # fmt: skip
-        found[row[0]].append(dict(zip(columns, row, strict=True)))
-    return found
-
-
 _SCHEDULE_COLUMNS = ("opens_at", "closes_at", "byday", "freq", "valid_from", "valid_to",
                      "timezone", "description")  # fmt: skip
 
@@ -387,6 +370,17 @@ def _schedule_tuples(
     ):  # fmt: skip
         found[sid].append(tuple(row))
     return {sid: tuple(rows) for sid, rows in found.items()}
+
+
+def read_schedules(
+    db: sqlite_utils.Database, ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """Each service's schedule rows, with the columns `hours.spans` reads — its own, or
+    those of its service_at_location or location."""
+    return {
+        sid: [dict(zip(_SCHEDULE_COLUMNS, row, strict=True)) for row in rows]
+        for sid, rows in _schedule_tuples(db, ids).items()
+    }
 
 
 @lru_cache(maxsize=65536)

@@ -55,6 +55,11 @@ class StreetFileError(ValueError):
         super().__init__(f"{len(problems)} problem(s) found. Nothing was imported.")
 
 
+def _broken(path: Path, why: str, row: int | str = "-") -> StreetFileError:
+    """The error for one file that cannot be read (nothing is imported)."""
+    return StreetFileError([Problem(str(path), row, "-", why)])
+
+
 @dataclass
 class Edge:
     """A stretch of one street between two nodes (street ends or junctions)."""
@@ -193,23 +198,12 @@ def _read_tiger(area: str, files: list[Path]) -> StreetData:
         try:
             reader = shapefile.Reader(str(path))
         except (shapefile.ShapefileException, OSError, ValueError, zipfile.BadZipFile) as error:
-            raise StreetFileError(
-                [Problem(str(path), "-", "-", f"not a readable shapefile ({error})")]
-            ) from error
+            raise _broken(path, f"not a readable shapefile ({error})") from error
         with reader:
             names = [f[0] for f in reader.fields[1:]]
             missing = [f for f in _TIGER_FIELDS if f not in names]
             if missing:
-                raise StreetFileError(
-                    [
-                        Problem(
-                            str(path),
-                            "-",
-                            "-",
-                            f"not a TIGER/Line EDGES file: no {', '.join(missing)} field",
-                        )
-                    ]
-                )
+                raise _broken(path, f"not a TIGER/Line EDGES file: no {', '.join(missing)} field")
             wanted = [f for f in (*_TIGER_FIELDS, *_RANGE_FIELDS) if f in names]
             number = 0
             try:
@@ -220,9 +214,7 @@ def _read_tiger(area: str, files: list[Path]) -> StreetData:
                     if edge is not None:
                         data.edges.append(edge)
             except (shapefile.ShapefileException, ValueError, KeyError, IndexError) as error:
-                raise StreetFileError(
-                    [Problem(str(path), number + 1, "-", f"damaged record ({error})")]
-                ) from error
+                raise _broken(path, f"damaged record ({error})", number + 1) from error
     return data
 
 
@@ -278,15 +270,11 @@ def _featnames(files: list[Path]) -> dict[int, list[str]]:
                 else shapefile.Reader(dbf=io.BytesIO(path.read_bytes()))
             )
         except (shapefile.ShapefileException, OSError, ValueError, zipfile.BadZipFile) as error:
-            raise StreetFileError(
-                [Problem(str(path), "-", "-", f"not a readable FEATNAMES table ({error})")]
-            ) from error
+            raise _broken(path, f"not a readable FEATNAMES table ({error})") from error
         with reader:
             fields = [f[0] for f in reader.fields[1:]]
             if "TLID" not in fields or "FULLNAME" not in fields:
-                raise StreetFileError(
-                    [Problem(str(path), "-", "-", "not a FEATNAMES table: no TLID or FULLNAME")]
-                )
+                raise _broken(path, "not a FEATNAMES table: no TLID or FULLNAME")
             for record in reader.iterRecords(fields=["TLID", "FULLNAME"]):
                 if record["FULLNAME"]:
                     names[int(record["TLID"])].append(str(record["FULLNAME"]).strip())
@@ -324,9 +312,7 @@ def _read_osm(path: Path, data: StreetData) -> None:
             if len(nodes) >= 2:
                 ways.append(_Way(list(dict.fromkeys(names)), str(tags["highway"]), nodes))
     except RuntimeError as error:  # osmium reports damaged files as RuntimeError
-        raise StreetFileError(
-            [Problem(str(path), "-", "-", f"not a readable OSM file ({error})")]
-        ) from error
+        raise _broken(path, f"not a readable OSM file ({error})") from error
     data.edges.extend(_split_at_junctions(ways))
 
 

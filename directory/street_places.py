@@ -207,14 +207,6 @@ class _EdgeRow(NamedTuple):
     kind: str | None
 
     @property
-    def from_point(self) -> Point:
-        return Point(self.from_lat, self.from_lon)
-
-    @property
-    def to_point(self) -> Point:
-        return Point(self.to_lat, self.to_lon)
-
-    @property
     def zips(self) -> tuple[str, ...]:
         return tuple(z for z in (self.zip_l, self.zip_r) if z)
 

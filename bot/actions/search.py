@@ -29,6 +29,12 @@ WIDEN = 2.5  # nothing found: look once more, this many times as far
 FETCH = 40  # results ranked per search; pages are cut from these
 
 
+def _person(tracker: Tracker) -> tuple[dict[str, Any], Person]:
+    """What is known of the person: the conversation's facts, this message's on top."""
+    facts = {**(tracker.get_slot("person") or {}), **(tracker.latest_message.get("person") or {})}
+    return facts, Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+
+
 def page_size(tracker: Tracker) -> int:
     return 3 if tracker.get_latest_input_channel() in (None, "sms", "twilio") else 5
 
@@ -222,8 +228,7 @@ def run_search(
         dispatcher.utter_message(response="utter_ask_location")
         return [SlotSet("requested_slot", "location")]
     radius = context.settings.radius_km
-    facts = {**(tracker.get_slot("person") or {}), **(tracker.latest_message.get("person") or {})}
-    who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+    facts, who = _person(tracker)
     now = context.now()
     local_now = now.astimezone(hours.zone(place.timezone, context.settings.default_timezone))
     kwargs = {"at": now, "limit": FETCH, "settings": context.settings, "person": who,
@@ -300,9 +305,7 @@ class ActionCheckAvailability(WayfinderAction):
             dispatcher.utter_message(response="utter_ask_location")
             return [SlotSet("requested_slot", "location")]
         needs = list(tracker.get_slot("needs") or []) or BED_NEEDS
-        facts = {**(tracker.get_slot("person") or {}),
-                 **(tracker.latest_message.get("person") or {})}  # fmt: skip
-        who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+        _, who = _person(tracker)
         radius = context.settings.radius_km
         found = search(
             context.db, needs, place, radius_km=radius, at=context.now(), limit=500,
@@ -346,8 +349,7 @@ class ActionMoreResults(WayfinderAction):
         needs = list(tracker.get_slot("needs") or [])
         radius = float(tracker.get_slot("radius_km") or context.settings.radius_km)
         shown = list(tracker.get_slot("shown") or [])
-        facts = tracker.get_slot("person") or {}
-        who = Person(**{k: v for k, v in facts.items() if k in PERSON_FACTS})
+        _, who = _person(tracker)
         results = search(
             context.db, needs, place, radius_km=radius, at=context.now(), limit=FETCH,
             settings=context.settings, person=who,
