@@ -4,6 +4,7 @@
     POST /telegram/webhook Telegram updates
     GET  /                 the web chat page;  POST /chat its JSON API
     GET  /healthz          200 when the directory and the language model are loaded
+    GET  /hsds/…           the directory as a read-only HSDS 3.1 API (channels/hsds.py)
 
 Each request is logged as one line — method, path, status, milliseconds — never with a
 message, a phone number or a query string.
@@ -23,7 +24,7 @@ from sanic import Request, Sanic, response
 from sanic.response import HTTPResponse
 
 from bot.engine import Assistant
-from channels import sms, telegram, web
+from channels import hsds, sms, telegram, web
 from channels.gate import Gate, GateSettings
 from directory import ConfigError, open_db
 
@@ -68,6 +69,7 @@ def create_app(
     notes += telegram_settings.notes()
     app.blueprint(telegram.blueprint(gate, telegram_settings, channel_db))
     app.blueprint(web.blueprint(gate))
+    app.blueprint(hsds.blueprint(open_db(db_path)))  # its own connection, read only
     services = assistant.db.execute("SELECT count(*) FROM service").fetchone()[0]
 
     @app.get("/healthz")

@@ -5,6 +5,7 @@ Knows nothing of chat. Other packages use only the names below.
 
 from __future__ import annotations
 
+from directory import hsds_api
 from directory.capacity import set_capacity
 from directory.config import ConfigError, DirectorySettings
 from directory.db import open_db
@@ -55,6 +56,7 @@ __all__ = [
     "add_place",
     "export_directory",
     "haversine_km",
+    "hsds_api",
     "import_dataset",
     "load_needs",
     "need_keys",

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from directory import area_words, eligibility, geo, needs
+from directory import area_words, confidential, eligibility, geo, needs
 from directory.eligibility import Person
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
@@ -229,6 +229,23 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
     _index_area_words(db)
     index_eligibility(db)
     index_links(db)
+    index_confidential(db)
+
+
+def index_confidential(db: sqlite_utils.Database) -> None:
+    """Which services keep their address private (inside the caller's transaction)."""
+    db.execute("DELETE FROM confidential_service")
+    db.conn.executemany(
+        "INSERT INTO confidential_service VALUES (?)",
+        [
+            (sid,)
+            for sid, *texts in db.execute(
+                "SELECT id, name, description, application_process, eligibility_description "
+                "FROM service"
+            )
+            if confidential.is_confidential(*texts)
+        ],
+    )
 
 
 def index_links(db: sqlite_utils.Database) -> None:

@@ -213,7 +213,31 @@ def _v5(db: sqlite_utils.Database) -> None:
     index_links(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite_utils.Database) -> None:
+    """What the HSDS API and sync read: services whose address is private, a digest of
+    what each import said of a service (so that a change anywhere in its nested data counts
+    as a change), when each service last changed, and the directories synced from."""
+    db.execute("CREATE TABLE confidential_service (service_id TEXT PRIMARY KEY) WITHOUT ROWID")
+    db.execute(
+        "CREATE TABLE service_digest (service_id TEXT PRIMARY KEY, digest TEXT NOT NULL) "
+        "WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX change_log_date ON change_log (last_action_date)")
+    db.execute("CREATE INDEX taxonomy_term_taxonomy ON taxonomy_term (taxonomy_id)")
+    db.execute(
+        """CREATE TABLE sync_source (url TEXT PRIMARY KEY, last_run TEXT NOT NULL,
+            asked_from TEXT) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE synced_service (service_id TEXT PRIMARY KEY, url TEXT NOT NULL)
+            WITHOUT ROWID"""
+    )
+    from directory.importer import index_confidential
+
+    index_confidential(db)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
 def upgrade(db: sqlite_utils.Database) -> int:

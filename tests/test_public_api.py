@@ -10,8 +10,9 @@ def test_directory_exports_exactly_its_public_names() -> None:
             "ImportSummary", "InvalidCapacity", "InvalidData", "Need", "Place", "Point",
             "Problem", "SearchResult", "ServiceDetails", "UnknownNeed", "UnknownPlace",
             "UnknownService",
-            "add_place", "export_directory", "haversine_km", "import_dataset", "load_needs",
-            "need_keys", "open_db", "read", "resolve", "search", "service_details", "set_capacity",
+            "add_place", "export_directory", "haversine_km", "hsds_api", "import_dataset",
+            "load_needs", "need_keys", "open_db", "read", "resolve", "search", "service_details",
+            "set_capacity",
             "validate",
             "write_transaction",
         ]
