@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 import sqlite_utils
 
-from directory import capacity, geo
+from directory import capacity, geo, sync
 from directory.config import ConfigError, DirectorySettings
 from directory.db import open_db
 from directory.demo import load_demo
@@ -170,6 +170,59 @@ def import_streets_command(paths: tuple[str, ...], db_path: str, as_json: bool) 
             f"{s.area}{again}: {s.streets} streets, {s.edges} street segments, "
             f"{s.intersections} intersections{ranges}{numbers}."
         )
+
+
+@directory_group.command("sync")
+@click.argument("url")
+@click.option("--by", help="Who is syncing, for the change log (default: your user name).")
+@click.option("--timeout", type=click.FloatRange(1, 600), default=30, show_default=True,
+              help="Seconds to wait for one page.")  # fmt: skip
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True,
+              help="Tries again after a network error or a 5xx answer.")  # fmt: skip
+@db_option
+@json_option
+def sync_command(
+    url: str, by: str | None, timeout: float, retries: int, db_path: str, as_json: bool
+) -> None:
+    """Pull another HSDS 3.x API into the directory, page by page.
+
+    URL is the API's base (the address that answers /services). Later runs ask
+    only for what changed since the last one (modified_after) and remove the
+    services the other side no longer has. A failed sync changes nothing.
+
+    Example:
+
+        wayfinder directory sync https://211.example.org/hsds
+    """
+    if not url.startswith(("http://", "https://")):
+        raise click.BadParameter("give the API's http:// or https:// address", param_hint="URL")
+    db = _open(db_path)
+    client = sync.Client(url.rstrip("/"), timeout=timeout, retries=retries)
+    try:
+        if sys.stderr.isatty() and not as_json:
+            with click.progressbar(length=0, label="Reading services", file=sys.stderr) as bar:
+
+                def moved(done: int, total: int) -> None:
+                    bar.length = max(total, 1)
+                    bar.update(done - bar.pos)
+
+                summary = sync.sync(db, url, who=_who(by), client=client, progress=moved)
+        else:
+            summary = sync.sync(db, url, who=_who(by), client=client)
+    except InvalidData as error:
+        _print_problems(error.problems, as_json)
+        raise click.ClickException(f"{error} Nothing was changed.") from error
+    except sync.SyncError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        click.echo(json.dumps(summary.__dict__, indent=2))
+        return
+    since = f"changes since {summary.asked_from}" if summary.asked_from else "everything"
+    click.echo(
+        f"Synced from {url.rstrip('/')} ({since}): {summary.added} added, "
+        f"{summary.changed} changed, {summary.removed} removed, "
+        f"{summary.unchanged} unchanged."
+    )
 
 
 @directory_group.command("validate")

@@ -9,9 +9,11 @@ shelter texted an hour ago.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlite_utils
 
@@ -41,8 +43,14 @@ def import_dataset(
     *,
     who: str,
     progress: Callable[[int], None] | None = None,
+    remove: Sequence[str] = (),
+    then: Callable[[sqlite_utils.Database], None] | None = None,
 ) -> ImportSummary:
     """Validate and write `dataset` in one transaction.
+
+    `remove` names services to delete in the same transaction (a sync's services that
+    the other directory no longer has); `then` runs last inside it, so that a sync's own
+    bookkeeping is written with the data or not at all.
 
     Raises:
         InvalidData: with every problem found; the database is left exactly as it was.
@@ -53,7 +61,15 @@ def import_dataset(
             raise InvalidData(problems)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         service_ids = [row["id"] for row in dataset.tables["service"]]
+        kept = set(service_ids)
+        removed = remove_services(db, [r for r in remove if r not in kept], who=who,
+                                  reindex=False)  # fmt: skip
         before = _snapshot(db, service_ids)
+        digests = _digests(dataset)
+        digests_before = dict(
+            _in(db, "SELECT service_id, digest FROM service_digest WHERE service_id IN ({})",
+                service_ids)
+        )  # fmt: skip
         capacity_ids = [row["id"] for row in dataset.tables["service_capacity"]]
         counts_before = _capacities(db, capacity_ids)
         counts = {}
@@ -70,9 +86,107 @@ def import_dataset(
         db["service"].rebuild_fts()  # type: ignore[union-attr]
         needs.assign_needs(db, service_ids)
         rebuild_search_index(db)
-        created, updated = _log_changes(db, dataset, before, who, now)
+        nested = {sid for sid, d in digests.items() if digests_before.get(sid, d) != d}
+        created, updated = _log_changes(db, dataset, before, nested, who, now)
+        db.conn.executemany("INSERT OR REPLACE INTO service_digest VALUES (?, ?)", digests.items())
         _log_capacity(db, counts_before, _capacities(db, capacity_ids), who, now)
-    return ImportSummary(counts, created, updated, dataset.skipped, dataset.converted)
+        if then is not None:
+            then(db)
+    return ImportSummary(
+        counts, created, updated, dataset.skipped, dataset.converted, removed=removed
+    )
+
+
+def _in(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
+
+
+# What an import says of a service beyond its own row: the rows that hang from it.
+_DIGEST_CHILDREN = (("phone", "service_id"), ("schedule", "service_id"),
+                    ("service_area", "service_id"), ("attribute", "link_id"),
+                    ("service_at_location", "service_id"))  # fmt: skip
+
+
+def _digests(dataset: Dataset) -> dict[str, str]:
+    """A fingerprint of everything the import says of each service — its row, its phones,
+    hours, areas, attributes, places (with their addresses, phones and hours) and its
+    organization — so that a change anywhere in it counts as a change (bed counts are
+    logged on their own)."""
+    tables = dataset.tables
+
+    def grouped(table: str, column: str) -> dict[Any, list[Row]]:
+        groups: dict[Any, list[Row]] = {}
+        for row in tables[table]:
+            key = row.get(column)
+            if key is not None:
+                groups.setdefault(key, []).append(row)
+        return groups
+
+    children = [grouped(table, column) for table, column in _DIGEST_CHILDREN]
+    links = children[-1]
+    locations = {row["id"]: row for row in tables["location"]}
+    organizations = {row["id"]: row for row in tables["organization"]}
+    at_location = [grouped(t, "location_id") for t in ("address", "phone", "schedule")]
+
+    def plain(row: Row | None) -> tuple[Any, ...]:
+        if row is None:
+            return ()
+        return tuple(sorted((k, v) for k, v in row.items() if v is not None and k[0] != "_"))
+
+    digests = {}
+    for service in tables["service"]:
+        sid = service["id"]
+        parts: list[Any] = [
+            plain(service),
+            plain(organizations.get(service.get("organization_id"))),
+        ]
+        for group in children:
+            parts += sorted(plain(row) for row in group.get(sid, ()))
+        for link in links.get(sid, ()):
+            place = link.get("location_id")
+            parts.append(plain(locations.get(place)))
+            for group in at_location:
+                parts += sorted(plain(row) for row in group.get(place, ()))
+        digests[sid] = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return digests
+
+
+# Rows that belong to a service and go with it when it is removed.
+_REMOVED_WITH_SERVICE = (
+    ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
+    ("service_capacity", "service_id"), ("attribute", "link_id"),
+    ("service_at_location", "service_id"), ("service_need", "service_id"),
+    ("service_eligibility", "service_id"), ("service_digest", "service_id"),
+    ("eligibility_override", "service_id"), ("confidential_service", "service_id"),
+    ("service", "id"),
+)  # fmt: skip
+
+
+def remove_services(
+    db: sqlite_utils.Database, ids: Sequence[str], *, who: str, reindex: bool = True
+) -> int:
+    """Delete services and what hangs from them only, logging each removal (inside the
+    caller's transaction); the number deleted."""
+    present = [row[0] for row in _in(db, "SELECT id FROM service WHERE id IN ({})", ids)]
+    if not present:
+        return 0
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for table, column in _REMOVED_WITH_SERVICE:
+        _in(db, f"DELETE FROM {table} WHERE {column} IN ({{}})", present)
+    db.conn.executemany(
+        """INSERT INTO change_log (resource_id, resource_type, last_action_date,
+        last_action_type, field_name, previous_value, replacement_value, updated_by, channel)
+        VALUES (?, 'service', ?, 'delete', NULL, NULL, NULL, ?, 'import')""",
+        [(sid, now, who) for sid in present],
+    )
+    if reindex:
+        db["service"].rebuild_fts()  # type: ignore[union-attr]
+        rebuild_search_index(db)
+    return len(present)
 
 
 def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:
@@ -363,9 +477,12 @@ def _log_changes(
     db: sqlite_utils.Database,
     dataset: Dataset,
     before: dict[str, dict[str, object]],
+    nested: set[str],
     who: str,
     now: str,
 ) -> tuple[int, int]:
+    """Log each service created or changed; `nested` are services whose nested data (phones,
+    hours, places…) changed, logged as one "details" change when no field of their own did."""
     rows: list[tuple[object, ...]] = []
     created = updated = 0
     for service in dataset.tables["service"]:
@@ -376,8 +493,10 @@ def _log_changes(
             rows.append((sid, "service", now, "create", None, None, service.get("name"), who))
             continue
         changed = [f for f in _LOGGED_SERVICE_FIELDS if (old[f] or None) != service.get(f)]
-        updated += bool(changed)
+        updated += bool(changed) or sid in nested
         rows += [(sid, "service", now, "update", f, old[f], service.get(f), who) for f in changed]
+        if sid in nested and not changed:
+            rows.append((sid, "service", now, "update", "details", None, None, who))
     db.conn.executemany(
         """INSERT INTO change_log (resource_id, resource_type, last_action_date,
         last_action_type, field_name, previous_value, replacement_value, updated_by, channel)

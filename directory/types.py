@@ -139,3 +139,4 @@ class ImportSummary:
     updated: int
     skipped: list[str] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)
+    removed: int = 0  # services a sync deleted because the other directory no longer has them

@@ -83,6 +83,29 @@ def test_reimport_replaces_a_services_phones_and_hours(
     assert numbers == ["520-555-0199"]
 
 
+@pytest.mark.parametrize(
+    ("file", "row_id", "change", "service"),
+    [
+        ("phones.csv", "ph-3", {"number": "520-555-0199"}, "svc-clinic"),
+        ("addresses.csv", "addr-4", {"address_1": "410 W Prince Rd"}, "svc-text-detox"),
+        ("schedules.csv", "sch-3", {"closes_at": "20:00"}, "svc-clinic"),
+    ],
+    ids=["its phone", "its address", "its hours"],
+)
+def test_a_change_only_in_a_services_nested_data_is_counted_and_logged(
+    tucson_db: sqlite_utils.Database, tmp_path: Path, file: str, row_id: str,
+    change: dict[str, str], service: str,
+) -> None:  # fmt: skip
+    folder = copy_fixture(tmp_path)
+    edit_csv(folder / file, row_id, **change)
+    summary = import_dataset(tucson_db, read(folder), who="admin")
+    assert (summary.created, summary.updated) == (0, 1)
+    assert tucson_db.execute(
+        "SELECT resource_id, field_name, updated_by FROM change_log "
+        "WHERE last_action_type = 'update' AND resource_type = 'service'"
+    ).fetchall() == [(service, "details", "admin")]
+
+
 def test_an_older_count_in_a_bulk_file_does_not_undo_a_newer_text_update(
     tucson_db: sqlite_utils.Database,
 ) -> None:
