@@ -87,16 +87,24 @@ def directory_group() -> None:
     """The resource directory: HSDS import and export, search, bed counts."""
 
 
+_STRICT_HELP = (
+    "In JSON, refuse references to objects outside the file (by default they are warnings)."
+)
+
+
 @directory_group.command("import")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--by", help="Who is importing, for the change log (default: your user name).")
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @db_option
 @json_option
-def import_command(path: str, by: str | None, db_path: str, as_json: bool) -> None:
+def import_command(path: str, by: str | None, strict: bool, db_path: str, as_json: bool) -> None:
     """Import HSDS 3.x data: a folder of CSV files, a .zip of one, JSON or NDJSON.
 
     All or nothing: one invalid row aborts the import, lists every problem and
     leaves the database exactly as it was. Re-importing updates rows in place.
+    A JSON object that refers to one outside the file (an API page's services
+    naming an organization it does not carry) is imported with a warning.
 
     Example:
 
@@ -107,9 +115,11 @@ def import_command(path: str, by: str | None, db_path: str, as_json: bool) -> No
         dataset = read(path)
         if sys.stderr.isatty() and dataset.size > 2000 and not as_json:
             with click.progressbar(length=dataset.size, label="Importing", file=sys.stderr) as bar:
-                summary = import_dataset(db, dataset, who=_who(by), progress=bar.update)
+                summary = import_dataset(
+                    db, dataset, who=_who(by), progress=bar.update, strict=strict
+                )
         else:
-            summary = import_dataset(db, dataset, who=_who(by))
+            summary = import_dataset(db, dataset, who=_who(by), strict=strict)
     except InvalidData as error:
         _print_problems(error.problems, as_json)
         raise click.ClickException(str(error)) from error
@@ -118,8 +128,11 @@ def import_command(path: str, by: str | None, db_path: str, as_json: bool) -> No
 
 def _report_import(summary: ImportSummary, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(summary.__dict__, indent=2))
+        fields = {**summary.__dict__, "warnings": [p.__dict__ for p in summary.warnings]}
+        click.echo(json.dumps(fields, indent=2))
         return
+    for warning in summary.warnings:
+        click.echo(str(warning), err=True)
     click.echo(
         f"Imported {summary.counts['service']} services "
         f"({summary.created} new, {summary.updated} changed), "
@@ -227,9 +240,10 @@ def sync_command(
 
 @directory_group.command("validate")
 @click.argument("path", type=click.Path(exists=True))
+@click.option("--strict", is_flag=True, help=_STRICT_HELP)
 @db_option
 @json_option
-def validate_command(path: str, db_path: str, as_json: bool) -> None:
+def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> None:
     """Report every problem in HSDS data as FILE:ROW: FIELD: WHY, writing nothing.
 
     References may point to rows already in the database. Exits with 1 when
@@ -242,12 +256,14 @@ def validate_command(path: str, db_path: str, as_json: bool) -> None:
     try:
         dataset = read(path)
         db = open_db(db_path, migrate=False) if Path(db_path).exists() else None
-        problems = validate(dataset, db) if db is None or _has_schema(db) else validate(dataset)
+        known = db if db is not None and _has_schema(db) else None
+        problems = validate(dataset, known, strict=strict)
     except InvalidData as error:
         problems = error.problems
     _print_problems(problems, as_json)
-    if problems:
-        raise click.ClickException(f"{len(problems)} problem(s) found.")
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise click.ClickException(f"{len(errors)} problem(s) found.")
     if not as_json:
         for warning in eligibility_warnings(dataset):
             click.echo(f"warning: {warning}", err=True)

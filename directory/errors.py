@@ -23,7 +23,8 @@ class InvalidData(DirectoryError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) found. Nothing was imported.")
+        errors = sum(not p.warning for p in problems)
+        super().__init__(f"{errors} problem(s) found. Nothing was imported.")
 
 
 class UnknownPlace(DirectoryError):

@@ -12,6 +12,7 @@ import sqlite_utils
 
 from directory.eligibility import Eligibility
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
+from directory.validate import REFERENCES
 
 
 def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str, int]:
@@ -21,9 +22,10 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
     written = {}
     resources = []
     corrected = _corrected_eligibility(db)
+    exported = {table: {r[0] for r in db.execute(f"SELECT id FROM {table}")} for table in TABLES}
     for table, (file_name, columns) in TABLES.items():
         rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
-        rows = [_without_dangling(table, columns, row) for row in rows]
+        rows = [_without_dangling(table, columns, row, exported) for row in rows]
         if table == "attribute":
             # An attribute of a kind of row not exported would point at nothing.
             entity = columns.index("link_entity")
@@ -96,11 +98,17 @@ _EXPORTED_ENTITIES = set(TABLES)
 
 
 def _without_dangling(
-    table: str, columns: tuple[str, ...], row: tuple[Any, ...]
+    table: str, columns: tuple[str, ...], row: tuple[Any, ...], exported: dict[str, set[Any]]
 ) -> tuple[Any, ...]:
-    if not any((table, c) in _NOT_KEPT for c in columns):
-        return row
-    return tuple(None if (table, c) in _NOT_KEPT else v for c, v in zip(columns, row, strict=True))
+    """The row with every reference to a row not exported left empty: a table Wayfinder
+    does not keep, or an object a JSON import referred to without carrying it."""
+    return tuple(
+        None
+        if (table, c) in _NOT_KEPT
+        or (v is not None and (table, c) in REFERENCES and v not in exported[REFERENCES[table, c]])
+        else v
+        for c, v in zip(columns, row, strict=True)
+    )
 
 
 def _cell(value: Any) -> Any:

@@ -45,19 +45,21 @@ def import_dataset(
     progress: Callable[[int], None] | None = None,
     remove: Sequence[str] = (),
     then: Callable[[sqlite_utils.Database], None] | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
     """Validate and write `dataset` in one transaction.
 
     `remove` names services to delete in the same transaction (a sync's services that
     the other directory no longer has); `then` runs last inside it, so that a sync's own
-    bookkeeping is written with the data or not at all.
+    bookkeeping is written with the data or not at all. `strict` makes a JSON object's
+    reference to one outside its file an error instead of a warning.
 
     Raises:
         InvalidData: with every problem found; the database is left exactly as it was.
     """
     with write_transaction(db):
-        problems = validate(dataset, db)
-        if problems:
+        problems = validate(dataset, db, strict=strict)
+        if any(not p.warning for p in problems):
             raise InvalidData(problems)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         service_ids = [row["id"] for row in dataset.tables["service"]]
@@ -65,11 +67,7 @@ def import_dataset(
         removed = remove_services(db, [r for r in remove if r not in kept], who=who,
                                   reindex=False)  # fmt: skip
         before = _snapshot(db, service_ids)
-        digests = _digests(dataset)
-        digests_before = dict(
-            _in(db, "SELECT service_id, digest FROM service_digest WHERE service_id IN ({})",
-                service_ids)
-        )  # fmt: skip
+        nested_before = _nested_state(db, list(before))
         capacity_ids = [row["id"] for row in dataset.tables["service_capacity"]]
         counts_before = _capacities(db, capacity_ids)
         counts = {}
@@ -86,15 +84,16 @@ def import_dataset(
         db["service"].rebuild_fts()  # type: ignore[union-attr]
         needs.assign_needs(db, service_ids)
         rebuild_search_index(db)
-        nested = {sid for sid, d in digests.items() if digests_before.get(sid, d) != d}
+        nested_after = _nested_state(db, list(before))
+        nested = {sid for sid, d in nested_before.items() if nested_after.get(sid) != d}
         created, updated = _log_changes(db, dataset, before, nested, who, now)
-        db.conn.executemany("INSERT OR REPLACE INTO service_digest VALUES (?, ?)", digests.items())
         _log_capacity(db, counts_before, _capacities(db, capacity_ids), who, now)
         if then is not None:
             then(db)
     return ImportSummary(
-        counts, created, updated, dataset.skipped, dataset.converted, removed=removed
-    )
+        counts, created, updated, dataset.skipped, dataset.converted, removed=removed,
+        warnings=problems,
+    )  # fmt: skip
 
 
 def _in(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -105,54 +104,43 @@ def _in(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[tuple[A
     return rows
 
 
-# What an import says of a service beyond its own row: the rows that hang from it.
-_DIGEST_CHILDREN = (("phone", "service_id"), ("schedule", "service_id"),
-                    ("service_area", "service_id"), ("attribute", "link_id"),
-                    ("service_at_location", "service_id"))  # fmt: skip
+def _rows(table: str, where: str) -> str:
+    """SQL for one text holding every row of `table` that matches `where`, in id order."""
+    columns = "||','||".join(f"quote({c})" for c in TABLES[table][1])
+    return (
+        f"coalesce((SELECT group_concat(r, char(30)) FROM (SELECT {columns} AS r FROM {table} "
+        f"WHERE {where} ORDER BY id)), '')"
+    )
 
 
-def _digests(dataset: Dataset) -> dict[str, str]:
-    """A fingerprint of everything the import says of each service — its row, its phones,
-    hours, areas, attributes, places (with their addresses, phones and hours) and its
-    organization — so that a change anywhere in it counts as a change (bed counts are
-    logged on their own)."""
-    tables = dataset.tables
+# Everything a service is, beyond its own logged fields: its organization, phones, hours,
+# areas, attributes, and each place with its address, phones and hours.
+_NESTED_STATE = " || char(29) || ".join(
+    [
+        _rows("service", "id = s.id"),
+        _rows("organization", "id = s.organization_id"),
+        *(_rows(t, f"{c} = s.id") for t, c in (
+            ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
+            ("attribute", "link_id"), ("service_at_location", "service_id"))),
+        *(_rows(t, f"{c} IN (SELECT location_id FROM service_at_location WHERE service_id = s.id)")
+          for t, c in (("location", "id"), ("address", "location_id"), ("phone", "location_id"),
+                       ("schedule", "location_id"))),
+    ]
+)  # fmt: skip
 
-    def grouped(table: str, column: str) -> dict[Any, list[Row]]:
-        groups: dict[Any, list[Row]] = {}
-        for row in tables[table]:
-            key = row.get(column)
-            if key is not None:
-                groups.setdefault(key, []).append(row)
-        return groups
 
-    children = [grouped(table, column) for table, column in _DIGEST_CHILDREN]
-    links = children[-1]
-    locations = {row["id"]: row for row in tables["location"]}
-    organizations = {row["id"]: row for row in tables["organization"]}
-    at_location = [grouped(t, "location_id") for t in ("address", "phone", "schedule")]
-
-    def plain(row: Row | None) -> tuple[Any, ...]:
-        if row is None:
-            return ()
-        return tuple(sorted((k, v) for k, v in row.items() if v is not None and k[0] != "_"))
-
-    digests = {}
-    for service in tables["service"]:
-        sid = service["id"]
-        parts: list[Any] = [
-            plain(service),
-            plain(organizations.get(service.get("organization_id"))),
-        ]
-        for group in children:
-            parts += sorted(plain(row) for row in group.get(sid, ()))
-        for link in links.get(sid, ()):
-            place = link.get("location_id")
-            parts.append(plain(locations.get(place)))
-            for group in at_location:
-                parts += sorted(plain(row) for row in group.get(place, ()))
-        digests[sid] = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
-    return digests
+def _nested_state(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, bytes]:
+    """A fingerprint of everything stored about each service (bed counts aside: they are
+    logged on their own). Taken before and after an import's writes, it tells which
+    services changed anywhere — a phone, an address, hours — and not only in their own
+    fields. Only services that existed before are compared, so a first import pays
+    nothing for it."""
+    return {
+        sid: hashlib.blake2b(state.encode(), digest_size=16).digest()
+        for sid, state in _in(
+            db, f"SELECT s.id, {_NESTED_STATE} FROM service s WHERE s.id IN ({{}})", ids
+        )
+    }
 
 
 # Rows that belong to a service and go with it when it is removed.
@@ -160,7 +148,7 @@ _REMOVED_WITH_SERVICE = (
     ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
     ("service_capacity", "service_id"), ("attribute", "link_id"),
     ("service_at_location", "service_id"), ("service_need", "service_id"),
-    ("service_eligibility", "service_id"), ("service_digest", "service_id"),
+    ("service_eligibility", "service_id"),
     ("eligibility_override", "service_id"), ("confidential_service", "service_id"),
     ("service", "id"),
 )  # fmt: skip

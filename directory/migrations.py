@@ -214,16 +214,17 @@ def _v5(db: sqlite_utils.Database) -> None:
 
 
 def _v6(db: sqlite_utils.Database) -> None:
-    """What the HSDS API and sync read: services whose address is private, a digest of
-    what each import said of a service (so that a change anywhere in its nested data counts
-    as a change), when each service last changed, and the directories synced from."""
+    """What the HSDS API and sync read: services whose address is private, when each
+    service last changed, and the directories synced from."""
     db.execute("CREATE TABLE confidential_service (service_id TEXT PRIMARY KEY) WITHOUT ROWID")
-    db.execute(
-        "CREATE TABLE service_digest (service_id TEXT PRIMARY KEY, digest TEXT NOT NULL) "
-        "WITHOUT ROWID"
-    )
     db.execute("CREATE INDEX change_log_date ON change_log (last_action_date)")
     db.execute("CREATE INDEX taxonomy_term_taxonomy ON taxonomy_term (taxonomy_id)")
+    # A nested service reads its organization's, its service_at_location's phones and areas.
+    db.execute("CREATE INDEX phone_organization_id ON phone (organization_id)")
+    db.execute("CREATE INDEX phone_service_at_location_id ON phone (service_at_location_id)")
+    db.execute(
+        "CREATE INDEX service_area_service_at_location_id ON service_area (service_at_location_id)"
+    )
     db.execute(
         """CREATE TABLE sync_source (url TEXT PRIMARY KEY, last_run TEXT NOT NULL,
             asked_from TEXT) WITHOUT ROWID"""

@@ -35,6 +35,9 @@ class Dataset:
     tables: dict[str, list[Row]] = field(default_factory=lambda: {t: [] for t in TABLES})
     skipped: list[str] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)  # older HSDS files read as 3.1
+    # JSON holds objects, often one API page of many: what they refer to may live outside
+    # the file. A tabular package is meant to be whole.
+    documents: bool = False
 
     def add(self, table: str, row: Row) -> None:
         self.tables[table].append(row)
@@ -180,7 +183,7 @@ def _read_json(path: Path) -> Dataset:
                     raise InvalidData(
                         [Problem(name, number, "-", f"is not valid JSON ({error.msg})")]
                     ) from error
-    data = Dataset()
+    data = Dataset(documents=True)
     problems = []
     for number, item in items:
         if not isinstance(item, dict) or "id" not in item:

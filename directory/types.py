@@ -106,15 +106,18 @@ class ServiceDetails:
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a file cannot be imported, located as `file:row: field: why`."""
+    """One reason a file cannot be imported, located as `file:row: field: why`; a
+    `warning` (a JSON object referring to one outside its file) does not stop an import."""
 
     file: str
     row: int | str
     field: str
     why: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.row}: {self.field}: {self.why}"
+        tag = "warning: " if self.warning else ""
+        return f"{tag}{self.file}:{self.row}: {self.field}: {self.why}"
 
 
 @dataclass(frozen=True)
@@ -140,3 +143,4 @@ class ImportSummary:
     skipped: list[str] = field(default_factory=list)
     converted: list[str] = field(default_factory=list)
     removed: int = 0  # services a sync deleted because the other directory no longer has them
+    warnings: list[Problem] = field(default_factory=list)

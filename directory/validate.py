@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime
 
 import sqlite_utils
@@ -67,8 +68,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 }
 
 
-def validate(dataset: Dataset, db: sqlite_utils.Database | None = None) -> list[Problem]:
-    """Every problem in the dataset; references may point into `db` as well."""
+def validate(
+    dataset: Dataset, db: sqlite_utils.Database | None = None, *, strict: bool = False
+) -> list[Problem]:
+    """Every problem in the dataset; references may point into `db` as well.
+
+    In JSON documents (API pages, single objects), a reference to an object neither in the
+    file nor in `db` is a warning — a page of services names organizations it does not
+    carry — unless `strict`. In tabular data it is an error: the package is meant whole.
+    """
     problems: list[Problem] = []
     ids: dict[str, set[str]] = defaultdict(set)
     for table in ORDER:
@@ -88,7 +96,8 @@ def validate(dataset: Dataset, db: sqlite_utils.Database | None = None) -> list[
                     problems.append(_p(row, column, "is required"))
             if check:
                 problems.extend(check(row))
-    problems.extend(_references(dataset, ids, db))
+    lenient = dataset.documents and not strict
+    problems.extend(_references(dataset, ids, db, warning=lenient))
     return sorted(problems, key=lambda p: (p.file, _row_key(p.row), p.field))
 
 
@@ -103,8 +112,9 @@ def _p(row: Row, column: str, why: str) -> Problem:
 
 
 def _references(
-    dataset: Dataset, ids: dict[str, set[str]], db: sqlite_utils.Database | None
-) -> list[Problem]:
+    dataset: Dataset, ids: dict[str, set[str]], db: sqlite_utils.Database | None, *,
+    warning: bool,
+) -> list[Problem]:  # fmt: skip
     missing: dict[str, set[str]] = defaultdict(set)
     for (table, column), target in REFERENCES.items():
         for row in dataset.tables[table]:
@@ -127,9 +137,10 @@ def _references(
         for row in dataset.tables[table]:
             value = row.get(column)
             if value and value not in ids[target] and value not in found[target]:
-                problems.append(
-                    _p(row, column, f"refers to {target} {value!r}, which does not exist")
-                )
+                why = f"refers to {target} {value!r}, which does not exist"
+                if warning:
+                    why = f"refers to {target} {value!r}, which is not in the file"
+                problems.append(replace(_p(row, column, why), warning=warning))
     return problems
 
 

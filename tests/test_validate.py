@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from directory import read, validate
+from directory import InvalidData, export_directory, import_dataset, read, validate
 
 
 def problems_in(tmp_path: Path, files: dict[str, str]) -> list[str]:
@@ -89,3 +90,32 @@ def test_every_problem_is_listed_not_just_the_first(tmp_path: Path) -> None:
         {"locations.csv": "id,latitude,longitude\nl1,91,0\nl2,0,181\nl3,-91,-181\n"},
     )
     assert len(problems) == 4
+
+
+def test_an_api_page_naming_an_organization_outside_it_imports_with_a_warning(
+    official_hsds: Path, db: Any
+) -> None:
+    page = read(official_hsds / "json" / "service_list.json")
+    (warning,) = validate(page)
+    assert warning.warning
+    assert str(warning).startswith("warning: service_list.json:1: organization.parent_organization")
+    assert "which is not in the file" in str(warning)
+    summary = import_dataset(db, page, who="test")
+    assert summary.counts["service"] == 1 and summary.warnings == [warning]
+
+
+def test_strict_makes_a_reference_outside_the_file_an_error(official_hsds: Path, db: Any) -> None:
+    page = read(official_hsds / "json" / "service_list.json")
+    (problem,) = validate(page, strict=True)
+    assert not problem.warning
+    with pytest.raises(InvalidData):
+        import_dataset(db, page, who="test", strict=True)
+    assert db["service"].count == 0
+
+
+def test_an_export_never_refers_to_an_object_it_does_not_hold(
+    official_hsds: Path, db: Any, tmp_path: Path
+) -> None:
+    import_dataset(db, read(official_hsds / "json" / "service_list.json"), who="test")
+    export_directory(db, tmp_path / "out")
+    assert validate(read(tmp_path / "out")) == []
