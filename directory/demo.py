@@ -19,7 +19,7 @@ import sqlite_utils
 from directory.demo_streets import demo_file
 from directory.geo import add_place
 from directory.importer import import_dataset
-from directory.reader import read
+from directory.reader import Rows, read
 from directory.streets import import_streets
 from directory.types import ImportSummary
 from directory.validate import parse_datetime
@@ -32,10 +32,12 @@ def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSu
     shift = (at or datetime.now(UTC)) - REFERENCE
     with as_file(files("directory").joinpath("demo")) as folder:
         dataset = read(folder)
-    for row in dataset.tables["service_capacity"]:
+    counts = list(dataset.tables["service_capacity"])
+    for row in counts:
         stamp = parse_datetime(str(row["updated"]))
         if stamp is not None:
             row["updated"] = (stamp + shift).isoformat(timespec="seconds")
+    dataset.tables["service_capacity"] = Rows(counts)
     summary = import_dataset(db, dataset, who="demo")
     text = files("directory").joinpath("demo/places.csv").read_text("utf-8")
     for row in csv.DictReader(io.StringIO(text)):

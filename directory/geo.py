@@ -97,6 +97,10 @@ def create_gazetteer(db: sqlite_utils.Database) -> None:
         "INSERT INTO city (name, state, lat, lon, timezone, zips) VALUES (?, ?, ?, ?, ?, ?)",
         city_rows,
     )
+    # The package keeps every ZIP it loaded (about 140 MB) for the life of the process; the
+    # gazetteer holds them now, and an import that follows needs the memory.
+    if getattr(zipcodes, "_zips_cache", None) is not None:
+        zipcodes._zips_cache = None
 
 
 def haversine_km(a: Point, b: Point) -> float:

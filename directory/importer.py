@@ -21,7 +21,7 @@ from directory import area_words, confidential, eligibility, geo, needs
 from directory.eligibility import Person
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
-from directory.reader import Dataset, Row
+from directory.reader import Dataset, Row, Rows
 from directory.transaction import write_transaction
 from directory.types import ImportSummary
 from directory.validate import parse_datetime, validate
@@ -74,7 +74,7 @@ def import_dataset(
         for table in ORDER:
             rows = dataset.tables[table]
             if table == "service_capacity":
-                rows = [_normalized_capacity(row) for row in rows]
+                rows = Rows([_normalized_capacity(row) for row in rows])
             _upsert(db, table, rows)
             counts[table] = len(rows)
             if progress:
@@ -230,16 +230,6 @@ def _str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _value(table: str, column: str, value: object) -> object:
-    if value is None or value == "":
-        return None
-    if (table, column) in INTEGER_COLUMNS:
-        return int(float(str(value)))
-    if (table, column) in REAL_COLUMNS:
-        return float(str(value))
-    return value
-
-
 def _normalized_capacity(row: Row) -> Row:
     """Store `updated` in UTC, so that counts compare and sort as text."""
     stamp = parse_datetime(str(row["updated"]))
@@ -249,11 +239,11 @@ def _normalized_capacity(row: Row) -> Row:
     return {**row, "updated": stamp.astimezone(UTC).isoformat(timespec="seconds")}
 
 
-def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
+def _upsert(db: sqlite_utils.Database, table: str, rows: Rows) -> None:
     if not rows:
         return
-    columns = TABLES[table][1]
-    present = [c for c in columns if any(c in row for row in rows)]
+    known = rows.columns()
+    present = [c for c in TABLES[table][1] if c in known]
     names = ", ".join(present)
     marks = ", ".join("?" * len(present))
     updates = ", ".join(f"{c} = excluded.{c}" for c in present if c != "id")
@@ -266,7 +256,15 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: list[Row]) -> None:
         if updates
         else f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
     )
-    db.conn.executemany(sql, ([_value(table, c, row.get(c)) for c in present] for row in rows))
+    db.conn.executemany(sql, rows.values(present, [_converter(table, c) for c in present]))
+
+
+def _converter(table: str, column: str) -> Callable[[Any], object] | None:
+    if (table, column) in INTEGER_COLUMNS:
+        return lambda value: int(float(str(value)))
+    if (table, column) in REAL_COLUMNS:
+        return lambda value: float(str(value))
+    return None
 
 
 def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: list[str]) -> None:

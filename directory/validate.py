@@ -79,25 +79,33 @@ def validate(
     """
     problems: list[Problem] = []
     ids: dict[str, set[str]] = defaultdict(set)
-    for table in ORDER:
+    wanted: dict[str, set[str]] = defaultdict(set)  # target table -> ids referred to
+    for table in ORDER:  # one pass over each table: its rows are rebuilt on every pass
+        check = _CHECKS.get(table)
+        required = REQUIRED.get(table, ())
+        references = [(c, target) for (t, c), target in REFERENCES.items() if t == table]
+        seen = ids[table]
         for row in dataset.tables[table]:
             rid = row.get("id")
             if not rid or not str(rid).strip():
                 problems.append(_p(row, "id", "is empty; every row needs an id"))
-            elif rid in ids[table]:
+            elif rid in seen:
                 problems.append(_p(row, "id", f"{rid!r} appears twice in the {table} rows"))
             else:
-                ids[table].add(rid)
-    for table in ORDER:
-        check = _CHECKS.get(table)
-        for row in dataset.tables[table]:
-            for column in REQUIRED.get(table, ()):
+                seen.add(rid)
+            for column in required:
                 if row.get(column) in (None, ""):
                     problems.append(_p(row, column, "is required"))
             if check:
                 problems.extend(check(row))
+            for column, target in references:
+                value = row.get(column)
+                if value:
+                    wanted[target].add(value)
     lenient = dataset.documents and not strict
-    problems.extend(_references(dataset, ids, db, warning=lenient))
+    missing = _missing(wanted, ids, db)
+    if any(missing.values()):
+        problems.extend(_references(dataset, missing, warning=lenient))
     return sorted(problems, key=lambda p: (p.file, _row_key(p.row), p.field))
 
 
@@ -111,36 +119,42 @@ def _p(row: Row, column: str, why: str) -> Problem:
     return Problem(row["_file"], row["_row"], field, why)
 
 
-def _references(
-    dataset: Dataset, ids: dict[str, set[str]], db: sqlite_utils.Database | None, *,
-    warning: bool,
-) -> list[Problem]:  # fmt: skip
-    missing: dict[str, set[str]] = defaultdict(set)
-    for (table, column), target in REFERENCES.items():
-        for row in dataset.tables[table]:
-            value = row.get(column)
-            if value and value not in ids[target]:
-                missing[target].add(value)
-    found: dict[str, set[str]] = defaultdict(set)
+def _missing(
+    wanted: dict[str, set[str]], ids: dict[str, set[str]], db: sqlite_utils.Database | None
+) -> dict[str, set[str]]:
+    """Referred-to ids that are neither in the dataset nor (when given) in `db`."""
+    missing = {target: values - ids[target] for target, values in wanted.items()}
     if db is not None:
-        for target, wanted in missing.items():
-            values = sorted(wanted)
-            for start in range(0, len(values), 500):
-                chunk = values[start : start + 500]
+        for target, values in missing.items():
+            ordered = sorted(values)
+            for start in range(0, len(ordered), 500):
+                chunk = ordered[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                found[target].update(
+                values.difference_update(
                     r[0]
                     for r in db.execute(f"SELECT id FROM {target} WHERE id IN ({marks})", chunk)
                 )
+    return missing
+
+
+def _references(dataset: Dataset, missing: dict[str, set[str]], *, warning: bool) -> list[Problem]:
+    """A problem for each row that refers to a missing id (read again only when one is)."""
     problems = []
-    for (table, column), target in REFERENCES.items():
+    for table in ORDER:
+        references = [
+            (c, target) for (t, c), target in REFERENCES.items()
+            if t == table and missing.get(target)
+        ]  # fmt: skip
+        if not references:
+            continue
         for row in dataset.tables[table]:
-            value = row.get(column)
-            if value and value not in ids[target] and value not in found[target]:
-                why = f"refers to {target} {value!r}, which does not exist"
-                if warning:
-                    why = f"refers to {target} {value!r}, which is not in the file"
-                problems.append(replace(_p(row, column, why), warning=warning))
+            for column, target in references:
+                value = row.get(column)
+                if value and value in missing[target]:
+                    why = f"refers to {target} {value!r}, which does not exist"
+                    if warning:
+                        why = f"refers to {target} {value!r}, which is not in the file"
+                    problems.append(replace(_p(row, column, why), warning=warning))
     return problems
 
 

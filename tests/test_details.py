@@ -11,6 +11,7 @@ import directory
 from directory import DirectorySettings, ServiceDetails, search, service_details
 from directory.demo import REFERENCE
 from directory.importer import rebuild_search_index
+from directory.reader import Rows
 from directory.transaction import write_transaction
 from tests.conftest import TUCSON, TUCSON_NOW
 
@@ -179,9 +180,9 @@ def test_a_location_without_an_address_is_mapped_by_its_coordinates(
     db: sqlite_utils.Database,
 ) -> None:
     dataset = directory.read(TUCSON)
-    dataset.tables["address"] = [
-        row for row in dataset.tables["address"] if row["location_id"] != "loc-2"
-    ]
+    dataset.tables["address"] = Rows(
+        [row for row in dataset.tables["address"] if row["location_id"] != "loc-2"]
+    )
     directory.import_dataset(db, dataset, who="test")
     shelter = service_details(db, "svc-shelter", TUCSON_NOW)
     assert shelter is not None
