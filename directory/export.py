@@ -27,9 +27,13 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
         rows = db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY id").fetchall()
         rows = [_without_dangling(table, columns, row, exported) for row in rows]
         if table == "attribute":
-            # An attribute of a kind of row not exported would point at nothing.
-            entity = columns.index("link_entity")
-            rows = [r for r in rows if (r[entity] or "service").lower() in _EXPORTED_ENTITIES]
+            # An attribute of a row not exported (of a kind not kept, or missing) would
+            # point at nothing.
+            entity, link = columns.index("link_entity"), columns.index("link_id")
+            rows = [
+                r for r in rows
+                if r[link] in exported.get((r[entity] or "service").lower(), ())
+            ]  # fmt: skip
         if table == "service" and corrected:
             rows = [_with_correction(columns, row, corrected) for row in rows]
         with open(out / file_name, "w", newline="", encoding="utf-8") as handle:
@@ -91,10 +95,9 @@ def _with_correction(
     return tuple(values[c] for c in columns)
 
 
-# References to tables Wayfinder does not keep (programs, contacts): an export must not
-# point at rows it does not contain, so these are left empty.
-_NOT_KEPT = {("service", "program_id"), ("phone", "contact_id")}
-_EXPORTED_ENTITIES = set(TABLES)
+# References to tables Wayfinder does not keep (contacts): an export must not point at
+# rows it does not contain, so these are left empty.
+_NOT_KEPT = {("phone", "contact_id")}
 
 
 def _without_dangling(

@@ -17,6 +17,7 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "parent_organization_id",
         ),
     ),
+    "program": ("programs.csv", ("id", "organization_id", "name", "alternate_name", "description")),
     "service": (
         "services.csv",
         (
@@ -107,6 +108,8 @@ REAL_COLUMNS = {("location", "latitude"), ("location", "longitude"), ("schedule"
 # HSDS's nested JSON keys (service_full.json) -> the table their objects belong to.
 JSON_CHILDREN: dict[str, str] = {
     "organization": "organization",
+    "program": "program",
+    "programs": "program",  # an organization's programs
     "services": "service",  # an organization's services
     "phones": "phone",
     "schedules": "schedule",

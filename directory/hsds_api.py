@@ -35,6 +35,7 @@ Obj = dict[str, Any]
 # Fields the standard's schemas require: sent as "" when the data has none.
 _REQUIRED = {
     "organization": ("name", "description"),
+    "program": ("name", "description"),
     "service": ("name", "status"),
     "location": ("location_type",),
     "address": ("address_1", "city", "state_province", "postal_code", "country",
@@ -139,12 +140,15 @@ def services(
         contents = nested_services(db, ids)
     else:
         organizations = _by_id(db, "organization", {row[1] for row in rows if row[1]})
+        programs = _by_id(db, "program", {row[2] for row in rows if row[2]})
         contents = []
         for row in rows:
             service = _obj("service", columns, row)
             service["last_modified"] = _later(row[-1], changed.get(row[0]))
             if row[1] in organizations:
                 service["organization"] = _json("organization", organizations[row[1]])
+            if row[2] in programs:
+                service["program"] = _json("program", programs[row[2]])
             contents.append(_drop_none(service))
     return _page(contents, total, page, per_page)
 
@@ -164,6 +168,7 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
                                  "WHERE service_id IN ({})", ids)}  # fmt: skip
     changed = last_changes(db, ids)
     organizations = _by_id(db, "organization", {r["organization_id"] for r in rows})
+    programs = _by_id(db, "program", {r["program_id"] for r in rows})
     org_phones = _group(_where(db, "phone", "organization_id", list(organizations)),
                         "organization_id", lambda p: not (p.get("service_id") or
                         p.get("location_id") or p.get("service_at_location_id")))  # fmt: skip
@@ -246,6 +251,8 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
                 _json("phone", p) for p in org_phones.get(row["organization_id"], [])
             ]
             obj["organization"] = _drop_empty(organization)
+        if row["program_id"] in programs:
+            obj["program"] = _json("program", programs[row["program_id"]])
         obj["phones"] = [_json("phone", p) for p in phones.get(sid, [])]
         obj["schedules"] = [_json("schedule", s) for s in schedules.get(sid, [])]
         obj["service_areas"] = [_json("service_area", a) for a in areas.get(sid, [])]

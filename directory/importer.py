@@ -290,7 +290,11 @@ def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: 
 
 
 def rebuild_search_index(db: sqlite_utils.Database) -> None:
-    """Recompute the points and areas search reads (inside the caller's transaction)."""
+    """Recompute the points and areas search reads (inside the caller's transaction).
+
+    A mailing address is not a place to go; a confidential service has no point at all
+    (it is found by the area it serves, and reached by phone)."""
+    index_confidential(db)
     db.execute("DELETE FROM search_point")
     db.execute("DELETE FROM search_point_rtree")
     db.execute(
@@ -304,10 +308,12 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
         JOIN location l ON l.id = sal.location_id
         LEFT JOIN address a ON a.id = (
             SELECT id FROM address WHERE location_id = l.id
+                AND lower(coalesce(address_type, 'physical')) != 'postal'
             ORDER BY coalesce(address_type, 'physical') = 'physical' DESC, id LIMIT 1)
         LEFT JOIN zip z ON z.zip = substr(a.postal_code, 1, 5)
         WHERE coalesce(l.location_type, 'physical') = 'physical'
-            AND coalesce(l.latitude, z.lat) IS NOT NULL"""
+            AND coalesce(l.latitude, z.lat) IS NOT NULL
+            AND sal.service_id NOT IN (SELECT service_id FROM confidential_service)"""
     )
     db.execute("INSERT INTO search_point_rtree SELECT id, lat, lat, lon, lon FROM search_point")
     db.execute("DELETE FROM search_area")
@@ -329,7 +335,6 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
     _index_area_words(db)
     index_eligibility(db)
     index_links(db)
-    index_confidential(db)
 
 
 def index_confidential(db: sqlite_utils.Database) -> None:

@@ -219,12 +219,18 @@ def _v6(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE confidential_service (service_id TEXT PRIMARY KEY) WITHOUT ROWID")
     db.execute("CREATE INDEX change_log_date ON change_log (last_action_date)")
     db.execute("CREATE INDEX taxonomy_term_taxonomy ON taxonomy_term (taxonomy_id)")
-    # A nested service reads its organization's, its service_at_location's phones and areas.
-    db.execute("CREATE INDEX phone_organization_id ON phone (organization_id)")
-    db.execute("CREATE INDEX phone_service_at_location_id ON phone (service_at_location_id)")
-    db.execute(
-        "CREATE INDEX service_area_service_at_location_id ON service_area (service_at_location_id)"
-    )
+    # A nested service reads phones, hours and areas by each of their links. Most rows
+    # have one link and leave the others empty: partial indexes hold only the rows that
+    # have the link, so a bulk import does not pay to index empty columns.
+    for table, column in [
+        ("phone", "location_id"), ("phone", "organization_id"),
+        ("phone", "service_at_location_id"), ("schedule", "location_id"),
+        ("schedule", "service_at_location_id"), ("service_area", "service_at_location_id"),
+    ]:  # fmt: skip
+        db.execute(f"DROP INDEX IF EXISTS idx_{table}_{column}")
+        db.execute(
+            f"CREATE INDEX {table}_{column} ON {table} ({column}) WHERE {column} IS NOT NULL"
+        )
     db.execute(
         """CREATE TABLE sync_source (url TEXT PRIMARY KEY, last_run TEXT NOT NULL,
             asked_from TEXT) WITHOUT ROWID"""
@@ -233,6 +239,13 @@ def _v6(db: sqlite_utils.Database) -> None:
         """CREATE TABLE synced_service (service_id TEXT PRIMARY KEY, url TEXT NOT NULL)
             WITHOUT ROWID"""
     )
+    # Programs (HSDS 3.1's `program`, 1.x's programs.csv): kept, so that no service refers
+    # to a program the directory does not hold.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS program (id TEXT PRIMARY KEY NOT NULL,
+            organization_id TEXT, name TEXT, alternate_name TEXT, description TEXT)"""
+    )
+    db.execute("CREATE INDEX IF NOT EXISTS program_organization_id ON program (organization_id)")
     from directory.importer import index_confidential
 
     index_confidential(db)

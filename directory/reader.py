@@ -19,7 +19,7 @@ from typing import Any
 
 from directory.errors import InvalidData
 from directory.hsds import JSON_CHILDREN, TABLES, table_for_file
-from directory.hsds_legacy import LEGACY_FILES
+from directory.hsds_legacy import conversion, finish
 from directory.types import Problem
 
 # One HSDS row: its fields as text (or None), plus where it was read.
@@ -114,6 +114,9 @@ class Dataset:
     # JSON holds objects, often one API page of many: what they refer to may live outside
     # the file. A tabular package is meant to be whole.
     documents: bool = False
+    # Problems found while reading (a header, an encoding) that do not stop the other files
+    # from being read: validation lists them with the rest.
+    problems: list[Problem] = field(default_factory=list)
 
     def add(self, table: str, row: Row) -> None:
         self.tables[table].append(row)
@@ -161,19 +164,10 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
             raise InvalidData(
                 [Problem("datapackage.json", "-", "-", f"is not valid JSON ({error})")]
             ) from error
-    problems = []
+    problems = data.problems
+    eligibility: list[Row] = []
     for name, loader in files.items():
-        if name == "datapackage.json" or name.startswith("."):
-            continue
-        table = paths[name] if paths[name] in TABLES else table_for_file(name)
-        if not name.lower().endswith(".csv"):
-            continue
-        convert = None
-        if table is None and name.lower() in LEGACY_FILES:
-            table, convert = LEGACY_FILES[name.lower()]
-            data.converted.append(f"{name} (HSDS 1.x/2.x) → {TABLES[table][0]}")
-        if table is None:
-            data.skipped.append(name)
+        if name == "datapackage.json" or name.startswith(".") or not name.lower().endswith(".csv"):
             continue
         raw = loader()
         if len(raw) > MAX_FILE_BYTES:
@@ -186,14 +180,32 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
                 Problem(name, "-", "-", f"is not UTF-8 (byte {error.start}); save it as UTF-8")
             )
             continue
+        del raw
         reader = csv.reader(io.StringIO(text, newline=""))
-        header = [h.strip() for h in next(reader, [])]
-        if "id" not in header:
-            problems.append(Problem(name, 1, "id", "the header has no id column"))
+        try:
+            header = [h.strip() for h in next(reader, [])]
+        except csv.Error as error:
+            problems.append(Problem(name, 1, "-", f"is not valid CSV ({error})"))
             continue
+        older = conversion(name, header)
+        table = older.table if older else (
+            paths[name] if paths[name] in TABLES else table_for_file(name)
+        )  # fmt: skip
+        if table is None:
+            data.skipped.append(name)
+            continue
+        if older:
+            target = "services' eligibility descriptions" if table == "service_eligibility" else (
+                TABLES[table][0])  # fmt: skip
+            data.converted.append(f"{name} ({older.format}) → {target}")
+        header_problems = _header_problems(name, header, table, required=older is None)
+        problems += header_problems
+        if any(p.field == "id" for p in header_problems):
+            continue  # rows without ids cannot be told apart: nothing more to say of them
         width = len(header)
-        rows = data.tables[table]
-        packed = rows.packed(name, header) if convert is None else []
+        convert = older.convert if older else None
+        rows = eligibility if table == "service_eligibility" else data.tables[table]
+        packed = rows.packed(name, header) if convert is None and isinstance(rows, Rows) else []
         try:
             for number, values in enumerate(reader, start=2):
                 if len(values) > width and any(values[width:]):
@@ -215,11 +227,28 @@ def _read_tabular(files: dict[str, Any], label: str) -> Dataset:
                 rows.append(row)
         except csv.Error as error:
             problems.append(Problem(name, reader.line_num, "-", f"is not valid CSV ({error})"))
-    if problems:
-        raise InvalidData(problems)
-    if data.size == 0:
+    if data.converted:
+        data.converted += finish(data.tables, eligibility)
+    if data.size == 0 and not problems:
         raise InvalidData([Problem(label, "-", "-", "holds no HSDS CSV file (services.csv, …)")])
     return data
+
+
+def _header_problems(name: str, header: list[str], table: str, *, required: bool) -> list[Problem]:
+    """Every problem of a header at once: no id, a column named twice, a required column
+    missing (each said once here, not on every row). An older file's header is checked
+    for repeats only: its conversion supplies the 3.1 columns."""
+    from directory.validate import REQUIRED
+
+    problems = []
+    if "id" not in header and required:
+        problems.append(Problem(name, 1, "id", "the header has no id column"))
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        problems.append(Problem(name, 1, column, "the header names this column twice"))
+    for column in REQUIRED.get(table, ()) if required else ():
+        if column not in header:
+            problems.append(Problem(name, 1, column, f"the header has no {column} column"))
+    return problems
 
 
 def _parses(line: str) -> bool:

@@ -35,6 +35,8 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-]{3,}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORE
 REFERENCES: dict[tuple[str, str], str] = {
     ("organization", "parent_organization_id"): "organization",
     ("service", "organization_id"): "organization",
+    ("service", "program_id"): "program",
+    ("program", "organization_id"): "organization",
     ("location", "organization_id"): "organization",
     ("service_at_location", "service_id"): "service",
     ("service_at_location", "location_id"): "location",
@@ -56,6 +58,7 @@ REFERENCES: dict[tuple[str, str], str] = {
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "organization": ("name",),
+    "program": ("name",),
     "service": ("name", "organization_id", "status"),
     "service_at_location": ("service_id", "location_id"),
     "address": ("location_id", "address_1", "city", "state_province", "country"),
@@ -77,7 +80,7 @@ def validate(
     file nor in `db` is a warning — a page of services names organizations it does not
     carry — unless `strict`. In tabular data it is an error: the package is meant whole.
     """
-    problems: list[Problem] = []
+    problems: list[Problem] = list(dataset.problems)
     ids: dict[str, set[str]] = defaultdict(set)
     wanted: dict[str, set[str]] = defaultdict(set)  # target table -> ids referred to
     for table in ORDER:  # one pass over each table: its rows are rebuilt on every pass
@@ -94,7 +97,8 @@ def validate(
             else:
                 seen.add(rid)
             for column in required:
-                if row.get(column) in (None, ""):
+                # A CSV row lacks the key only when its header lacks the column: said once.
+                if row.get(column) in (None, "") and (column in row or "_table" in row):
                     problems.append(_p(row, column, "is required"))
             if check:
                 problems.extend(check(row))
