@@ -297,17 +297,19 @@ def _read_json(path: Path) -> Dataset:
                     ) from error
     data = Dataset(documents=True)
     problems = []
+    unkept: set[str] = set()
     for number, item in items:
         if not isinstance(item, dict) or "id" not in item:
             problems.append(Problem(name, number, "-", "is not an HSDS object (it has no id)"))
             continue
-        for table, row in _flatten(_kind(item), item, {}):
+        for table, row in _flatten(_kind(item), item, {}, unkept):
             row["_file"], row["_row"], row["_table"] = name, number, table
             data.add(table, row)
     if problems:
         raise InvalidData(problems)
     if data.size == 0:
         raise InvalidData([Problem(name, "-", "-", "holds no HSDS service")])
+    data.skipped += sorted(unkept)
     return _dedupe(data)
 
 
@@ -325,9 +327,19 @@ def _kind(obj: dict[str, Any]) -> str:
     return "service"
 
 
-def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterator[tuple[str, Row]]:
-    """Yield (table, row) for an object and every object nested in it."""
+def _flatten(
+    table: str, obj: dict[str, Any], parent: dict[str, Any], unkept: set[str] | None = None
+) -> Iterator[tuple[str, Row]]:
+    """Yield (table, row) for an object and every object nested in it; the nested objects
+    of kinds Wayfinder does not keep (contacts, languages, funding…) are named in
+    `unkept`."""
     columns = TABLES[table][1]
+    if unkept is not None:
+        unkept.update(
+            f"{key} (in {table})" for key, value in obj.items()
+            if value and isinstance(value, list | dict) and key not in columns
+            and key not in JSON_CHILDREN and key != "service"
+        )  # fmt: skip
     row: Row = {c: _text(obj.get(c)) for c in columns if c in obj}
     for column, value in parent.items():
         if column in columns and not row.get(column):
@@ -340,7 +352,7 @@ def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterato
         row.setdefault("location_id", obj["location"].get("id"))
     if table == "service_at_location" and isinstance(obj.get("service"), dict):
         row.setdefault("service_id", obj["service"].get("id"))
-        yield from _flatten("service", obj["service"], {})
+        yield from _flatten("service", obj["service"], {}, unkept)
     if table == "service" and isinstance(obj.get("organization"), dict):
         row.setdefault("organization_id", obj["organization"].get("id"))
     yield table, row
@@ -350,7 +362,7 @@ def _flatten(table: str, obj: dict[str, Any], parent: dict[str, Any]) -> Iterato
         children = value if isinstance(value, list) else [value] if isinstance(value, dict) else []
         for child in children:
             if isinstance(child, dict) and child.get("id") is not None:
-                yield from _flatten(child_table, child, links)
+                yield from _flatten(child_table, child, links, unkept)
 
 
 def _links(table: str, row: Row) -> dict[str, Any]:

@@ -243,3 +243,44 @@ REACHED_FROM_SERVICES = {
     "schedule": "SELECT id FROM schedule WHERE service_id IS NOT NULL OR location_id IN "
     "(SELECT location_id FROM service_at_location) OR service_at_location_id IS NOT NULL",
 }
+
+
+def test_what_a_json_document_holds_that_is_not_kept_is_named(
+    official_hsds: Path, db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    """The spec's own service_full.json, its known faults mended, imports; its contacts,
+    languages, funding… are listed as not kept rather than dropped in silence."""
+    document = json.loads((official_hsds / "json" / "service_full.json").read_text())
+
+    def mend(value: object) -> None:
+        if isinstance(value, dict):
+            if value.get("latitude") == 100:
+                value.update(latitude=51.5, longitude=-0.1)
+            if value.get("available") == 12:
+                value["available"] = 8
+            if value.get("name") == "Kilogram":
+                value.update(name="Bed", scheme=None)
+            if isinstance(value.get("number"), str):
+                value["number"] = value["number"].strip('"')
+            if value.get("extent_type") == "geojson":
+                value["extent"] = json.dumps(
+                    {
+                        "type": "Polygon",
+                        "coordinates": [[[-0.2, 51.4], [0, 51.4], [0, 51.6], [-0.2, 51.4]]],
+                    }
+                )
+            for inner in value.values():
+                mend(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                mend(inner)
+
+    mend(document)
+    path = tmp_path / "service_full.json"
+    path.write_text(json.dumps(document))
+    summary = import_dataset(db, read(path), who="test")
+    assert summary.counts["service"] == 1 and summary.counts["service_capacity"] == 1
+    assert {"contacts (in service)", "languages (in location)", "funding (in organization)"} <= (
+        set(summary.skipped)
+    )
+    assert all(w.warning for w in summary.warnings)
