@@ -168,3 +168,20 @@ def test_every_header_problem_is_listed_with_the_other_files_problems(tmp_path: 
     assert "phones.csv:1: id: the header has no id column" in report
     assert "locations.csv:2: latitude: 95 is out of range (-90 to 90)" in report
     assert not any("services.csv:2: name" in line for line in report)
+
+
+def test_the_ohana_projects_own_sample_export_imports_as_ohana_meant_it(db_path: Path) -> None:
+    """Upstream data nobody here wrote (tests/data/ohana_sample/SOURCE.md)."""
+    output, db = imported(Path(__file__).parent / "data" / "ohana_sample", db_path)
+    assert "Imported 23 services" in output and "(Ohana)" in output
+    located = db.execute(
+        "SELECT count(DISTINCT s.id) FROM service s JOIN service_at_location sal "
+        "ON sal.service_id = s.id JOIN location l ON l.id = sal.location_id "
+        "WHERE l.organization_id = s.organization_id"
+    ).fetchone()[0]
+    assert located == 23
+    hours = db.execute(
+        "SELECT DISTINCT byday, opens_at, closes_at FROM schedule ORDER BY byday"
+    ).fetchall()
+    assert ("MO", "08:00", "17:00") in hours
+    assert db.execute("SELECT count(*) FROM service_phone_link").fetchone()[0] >= 22
