@@ -150,14 +150,17 @@ def _eligibility(description: str | None, minimum: int | None, maximum: int | No
 
 
 def _languages(db: sqlite_utils.Database, service_id: str) -> list[str]:
-    # Our schema does not import HSDS's `language` table (yet); read it if a directory has it.
-    if not db["language"].exists():
-        return []
+    """The languages spoken for a service, whichever HSDS link carries them: its own, its
+    locations', its phones'."""
     return [
         row[0]
         for row in db.execute(
-            "SELECT DISTINCT coalesce(name, code) FROM language "
-            "WHERE service_id = ? AND coalesce(name, code) IS NOT NULL ORDER BY 1",
+            """SELECT DISTINCT coalesce(name, code) FROM language
+            WHERE (service_id = ?1
+                OR location_id IN (SELECT location_id FROM service_at_location
+                                   WHERE service_id = ?1)
+                OR phone_id IN (SELECT phone_id FROM service_phone_link WHERE service_id = ?1))
+            AND coalesce(name, code) IS NOT NULL ORDER BY 1""",
             [service_id],
         )
     ]

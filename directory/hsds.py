@@ -54,6 +54,10 @@ TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
             "service_at_location_id", "number", "extension", "type", "description",
         ),
     ),
+    "language": (
+        "languages.csv",
+        ("id", "service_id", "location_id", "phone_id", "name", "code", "note"),
+    ),
     "schedule": (
         "schedules.csv",
         (
@@ -112,6 +116,7 @@ JSON_CHILDREN: dict[str, str] = {
     "programs": "program",  # an organization's programs
     "services": "service",  # an organization's services
     "phones": "phone",
+    "languages": "language",
     "schedules": "schedule",
     "service_areas": "service_area",
     "service_at_locations": "service_at_location",

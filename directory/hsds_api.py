@@ -201,6 +201,24 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
         lambda r: not r.get("service_id"),
     )
     capacities = _group(_where(db, "service_capacity", "service_id", ids), "service_id")
+    languages = _group(_where(db, "language", "service_id", ids), "service_id")
+    location_languages = _group(
+        _where(db, "language", "location_id", location_ids), "location_id",
+        lambda r: not (r.get("service_id") or r.get("phone_id")),
+    )  # fmt: skip
+    phone_ids = [p["id"] for group in (phones, location_phones, link_phones, org_phones)
+                 for ps in group.values() for p in ps]  # fmt: skip
+    phone_languages = _group(
+        _where(db, "language", "phone_id", phone_ids), "phone_id",
+        lambda r: not (r.get("service_id") or r.get("location_id")),
+    )  # fmt: skip
+
+    def phone(row: Obj) -> Obj:
+        obj = _json("phone", row)
+        if row["id"] in phone_languages:
+            obj["languages"] = [_json("language", x) for x in phone_languages[row["id"]]]
+        return obj
+
     units = _by_id(db, "unit", {c["unit_id"] for cs in capacities.values() for c in cs})
     attributes = _group(
         _where(db, "attribute", "link_id", ids),
@@ -225,8 +243,9 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
                 obj.pop(name, None)
             return obj
         obj["addresses"] = [_json("address", a) for a in addresses.get(location_id, [])]
-        obj["phones"] = [_json("phone", p) for p in location_phones.get(location_id, [])]
+        obj["phones"] = [phone(p) for p in location_phones.get(location_id, [])]
         obj["schedules"] = [_json("schedule", s) for s in location_hours.get(location_id, [])]
+        obj["languages"] = [_json("language", x) for x in location_languages.get(location_id, [])]
         return _drop_empty(obj)
 
     def term(term_id: str | None) -> Obj | None:
@@ -247,13 +266,12 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
         obj["last_modified"] = _later(row.get("last_modified"), changed.get(sid))
         if row["organization_id"] in organizations:
             organization = _json("organization", organizations[row["organization_id"]])
-            organization["phones"] = [
-                _json("phone", p) for p in org_phones.get(row["organization_id"], [])
-            ]
+            organization["phones"] = [phone(p) for p in org_phones.get(row["organization_id"], [])]
             obj["organization"] = _drop_empty(organization)
         if row["program_id"] in programs:
             obj["program"] = _json("program", programs[row["program_id"]])
-        obj["phones"] = [_json("phone", p) for p in phones.get(sid, [])]
+        obj["phones"] = [phone(p) for p in phones.get(sid, [])]
+        obj["languages"] = [_json("language", x) for x in languages.get(sid, [])]
         obj["schedules"] = [_json("schedule", s) for s in schedules.get(sid, [])]
         obj["service_areas"] = [_json("service_area", a) for a in areas.get(sid, [])]
         obj["service_at_locations"] = [
@@ -261,7 +279,7 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
                 {
                     **_json("service_at_location", link),
                     "location": location(link["location_id"], hidden),
-                    "phones": [_json("phone", p) for p in link_phones.get(link["id"], [])],
+                    "phones": [phone(p) for p in link_phones.get(link["id"], [])],
                     "schedules": [_json("schedule", s) for s in link_hours.get(link["id"], [])],
                     "service_areas": [
                         _json("service_area", a) for a in link_areas.get(link["id"], [])

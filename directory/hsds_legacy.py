@@ -77,6 +77,8 @@ def conversion(name: str, header: Sequence[str]) -> Conversion | None:
         return Conversion("phone", _ohana_phone, "Ohana")
     if name == "organizations.csv" and "url" in columns and "website" not in columns:
         return Conversion("organization", _organization, "HSDS 1.x/2.x")
+    if name == "languages.csv" and "language" in columns and "name" not in columns:
+        return Conversion("language", _language, "HSDS 1.x/2.x")
     if name == "eligibility.csv" and "eligibility" in columns:  # 1.x: one line per service
         return Conversion("service_eligibility", _same, "HSDS 1.x")
     return None
@@ -100,7 +102,12 @@ def finish(tables: dict[str, Any], eligibility: list[Row]) -> list[str]:
     from directory.reader import Rows
 
     locations = {row["id"]: row.get("organization_id") for row in tables["location"]}
-    links, areas, attributes = [], [], []
+    links, areas, attributes, languages = [], [], [], []
+    for row in tables["location"]:
+        for name in _cells(row.get(_LANGUAGES)):
+            languages.append({"id": f"location-{row['id']}-{name}", "location_id": row["id"],
+                              "name": name, "_file": row.get("_file"),
+                              "_row": row.get("_row")})  # fmt: skip
     tagged = {row.get("link_id") for row in tables["attribute"]}
     converted = []
     for row in services:
@@ -114,6 +121,9 @@ def finish(tables: dict[str, Any], eligibility: list[Row]) -> list[str]:
             for number, name in enumerate(_cells(row.pop(_AREAS, None)), start=1):
                 areas.append({"id": f"{row['id']}-area-{number}", "service_id": row["id"],
                               "name": name, **where})  # fmt: skip
+            for name in _cells(row.pop(_LANGUAGES, None)):
+                languages.append({"id": f"service-{row['id']}-{name}", "service_id": row["id"],
+                                  "name": name, **where})  # fmt: skip
         terms = _cells(row.pop("taxonomy_ids", None))
         if row["id"] not in tagged:
             for term in terms:
@@ -124,7 +134,7 @@ def finish(tables: dict[str, Any], eligibility: list[Row]) -> list[str]:
     _add_eligibility(converted, eligibility)
     tables["service"] = Rows(converted)
     for table, rows in (("service_at_location", links), ("service_area", areas),
-                        ("attribute", attributes)):  # fmt: skip
+                        ("attribute", attributes), ("language", languages)):  # fmt: skip
         if rows:
             tables[table] = Rows([*tables[table], *rows])
     if links:
@@ -134,6 +144,9 @@ def finish(tables: dict[str, Any], eligibility: list[Row]) -> list[str]:
 
 _OHANA = "_ohana_location_id"
 _AREAS = "_service_areas"
+_LANGUAGES = "_languages"
+_OHANA_SERVICE_CELLS = ("location_id", "website", "eligibility", "fees", "service_areas",
+                        "languages")  # fmt: skip
 
 
 def _add_eligibility(services: Any, eligibility: list[Row]) -> None:
@@ -155,6 +168,10 @@ def _cells(value: Any) -> list[str]:
 
 def _same(row: Row) -> Row:
     return row
+
+
+def _language(row: Row) -> Row:
+    return {**{k: v for k, v in row.items() if k != "language"}, "name": row.get("language")}
 
 
 def _address(kind: str) -> Convert:
@@ -229,18 +246,18 @@ def _organization(row: Row) -> Row:
 
 
 def _ohana_service(row: Row) -> Row:
-    out = {k: v for k, v in row.items() if k not in ("location_id", "website", "eligibility",
-                                                     "fees", "service_areas")}  # fmt: skip
+    out = {k: v for k, v in row.items() if k not in _OHANA_SERVICE_CELLS}
     out.update({"url": row.get("website"), "eligibility_description": row.get("eligibility"),
                 "fees_description": row.get("fees"), _OHANA: row.get("location_id"),
-                _AREAS: row.get("service_areas")})  # fmt: skip
+                _AREAS: row.get("service_areas"), _LANGUAGES: row.get("languages")})  # fmt: skip
     return out
 
 
 def _ohana_location(row: Row) -> Row:
     virtual = str(row.get("virtual") or "").strip().lower() in _TRUE
-    out = {k: v for k, v in row.items() if k not in ("website", "virtual")}
-    out.update({"url": row.get("website"), "location_type": "virtual" if virtual else "physical"})
+    out = {k: v for k, v in row.items() if k not in ("website", "virtual", "languages")}
+    out.update({"url": row.get("website"), "location_type": "virtual" if virtual else "physical",
+                _LANGUAGES: row.get("languages")})  # fmt: skip
     return out
 
 

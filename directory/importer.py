@@ -29,6 +29,7 @@ from directory.validate import parse_datetime, validate
 # Child tables whose rows, for an imported service, are replaced by the import's rows.
 _OWNED_BY_SERVICE = {
     "phone": "service_id",
+    "language": "service_id",
     "schedule": "service_id",
     "service_at_location": "service_id",
     "service_area": "service_id",
@@ -121,7 +122,8 @@ _NESTED_STATE = " || char(29) || ".join(
         _rows("organization", "id = s.organization_id"),
         *(_rows(t, f"{c} = s.id") for t, c in (
             ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
-            ("attribute", "link_id"), ("service_at_location", "service_id"))),
+            ("attribute", "link_id"), ("service_at_location", "service_id"),
+            ("language", "service_id"))),
         *(_rows(t, f"{c} IN (SELECT location_id FROM service_at_location WHERE service_id = s.id)")
           for t, c in (("location", "id"), ("address", "location_id"), ("phone", "location_id"),
                        ("schedule", "location_id"))),
@@ -146,7 +148,7 @@ def _nested_state(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, by
 # Rows that belong to a service and go with it when it is removed.
 _REMOVED_WITH_SERVICE = (
     ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
-    ("service_capacity", "service_id"), ("attribute", "link_id"),
+    ("language", "service_id"), ("service_capacity", "service_id"), ("attribute", "link_id"),
     ("service_at_location", "service_id"), ("service_need", "service_id"),
     ("service_eligibility", "service_id"),
     ("eligibility_override", "service_id"), ("confidential_service", "service_id"),

@@ -246,6 +246,16 @@ def _v6(db: sqlite_utils.Database) -> None:
             organization_id TEXT, name TEXT, alternate_name TEXT, description TEXT)"""
     )
     db.execute("CREATE INDEX IF NOT EXISTS program_organization_id ON program (organization_id)")
+    # Languages (HSDS 3.1's `language`) of a service, a location or a phone.
+    db.execute(
+        """CREATE TABLE IF NOT EXISTS language (id TEXT PRIMARY KEY NOT NULL, service_id TEXT,
+            location_id TEXT, phone_id TEXT, name TEXT, code TEXT, note TEXT)"""
+    )
+    for column in ("service_id", "location_id", "phone_id"):
+        db.execute(
+            f"CREATE INDEX IF NOT EXISTS language_{column} ON language ({column}) "
+            f"WHERE {column} IS NOT NULL"
+        )
     from directory.importer import index_confidential
 
     index_confidential(db)

@@ -374,6 +374,8 @@ def _links(table: str, row: Row) -> dict[str, Any]:
         return {"service_at_location_id": own, "service_id": row.get("service_id")}
     if table == "location":
         return {"location_id": own}
+    if table == "phone":
+        return {"phone_id": own}
     if table == "organization":
         return {"organization_id": own}
     if table == "taxonomy_term":

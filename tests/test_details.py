@@ -231,21 +231,6 @@ def test_a_seasonal_schedule_says_when_it_runs_and_is_dropped_once_over(
     assert summer is not None and summer.hours == []
 
 
-def test_languages_come_from_an_hsds_language_table_when_the_directory_has_one(
-    tucson_db: sqlite_utils.Database,
-) -> None:
-    detox = service_details(tucson_db, "svc-detox", TUCSON_NOW)
-    assert detox is not None and detox.languages == []
-    languages: list[dict[str, str | None]] = [
-        {"id": "lang-1", "service_id": "svc-detox", "name": "Spanish", "code": "es"},
-        {"id": "lang-2", "service_id": "svc-detox", "name": "English", "code": "en"},
-        {"id": "lang-3", "service_id": "svc-clinic", "name": "Tohono O'odham", "code": None},
-    ]
-    tucson_db["language"].insert_all(languages)  # type: ignore[union-attr]
-    detox = service_details(tucson_db, "svc-detox", TUCSON_NOW)
-    assert detox is not None and detox.languages == ["English", "Spanish"]
-
-
 @pytest.mark.parametrize("hours_later", [0, 20, 60], ids=lambda h: f"{h}h after the reference")
 def test_details_agree_with_search_about_the_same_service_at_the_same_moment(
     demo_db: sqlite_utils.Database, hours_later: int
@@ -266,3 +251,17 @@ def test_details_agree_with_search_about_the_same_service_at_the_same_moment(
             result.address,
         ), result.name  # fmt: skip
         assert card.phones[0][0] == result.phone
+
+
+def test_languages_reach_a_service_through_its_location_and_its_phone(
+    tucson_db: sqlite_utils.Database,
+) -> None:
+    """Tucson: Spanish is spoken at the shelter's building, Vietnamese on the clinic's
+    phone line, Spanish at the detox's own intake."""
+    languages = {
+        sid: service_details(tucson_db, sid, TUCSON_NOW).languages  # type: ignore[union-attr]
+        for sid in ("svc-shelter", "svc-clinic", "svc-detox")
+    }
+    assert languages == {
+        "svc-shelter": ["Spanish"], "svc-clinic": ["Vietnamese"], "svc-detox": ["Spanish"],
+    }  # fmt: skip

@@ -185,3 +185,7 @@ def test_the_ohana_projects_own_sample_export_imports_as_ohana_meant_it(db_path:
     ).fetchall()
     assert ("MO", "08:00", "17:00") in hours
     assert db.execute("SELECT count(*) FROM service_phone_link").fetchone()[0] >= 22
+    ids = [sid for (sid,) in db.execute("SELECT id FROM service")]
+    details = [directory.service_details(db, sid) for sid in ids]
+    spoken = {lang for found in details if found for lang in found.languages}
+    assert {"Spanish", "Tagalog"} <= spoken
