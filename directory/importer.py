@@ -233,12 +233,14 @@ def _str(value: object) -> str | None:
 
 
 def _normalized_capacity(row: Row) -> Row:
-    """Store `updated` in UTC, so that counts compare and sort as text."""
+    """Store `updated` in UTC, so that counts compare and sort as text. A fraction of a
+    second is kept ("…06.500000+00:00" sorts after "…06+00:00", as it should): a round
+    trip changes the zone's spelling, never the moment."""
     stamp = parse_datetime(str(row["updated"]))
     assert stamp is not None  # validate() refused unparsable times
     if stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=UTC)
-    return {**row, "updated": stamp.astimezone(UTC).isoformat(timespec="seconds")}
+    return {**row, "updated": stamp.astimezone(UTC).isoformat()}
 
 
 def _upsert(db: sqlite_utils.Database, table: str, rows: Rows) -> None:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -9,7 +11,7 @@ import sqlite_utils
 import directory
 from directory import export_directory, import_dataset, read, search
 from directory.hsds import TABLES
-from tests.conftest import TUCSON_NOW
+from tests.conftest import TUCSON, TUCSON_NOW
 
 
 def test_export_writes_hsds_csv_with_a_datapackage(
@@ -75,3 +77,21 @@ def test_an_export_never_points_at_rows_it_does_not_contain(
     with open(tmp_path / "out" / "phones.csv", newline="") as handle:
         assert {row["contact_id"] for row in csv.DictReader(handle)} == {""}
     assert "a-prog" not in (tmp_path / "out" / "attributes.csv").read_text()
+
+
+def test_a_bed_counts_time_keeps_its_moment_to_the_fraction_of_a_second(
+    tucson_db: sqlite_utils.Database, tmp_path: Path
+) -> None:
+    folder = Path(shutil.copytree(TUCSON, tmp_path / "in"))
+    text = (folder / "service_capacity.csv").read_text()
+    first = text.splitlines()[1].split(",")
+    stamp = "2026-11-23T18:30:06.5+01:00"  # later than the fixture's count
+    first[-1] = stamp
+    (folder / "service_capacity.csv").write_text(
+        "\n".join([text.splitlines()[0], ",".join(first), *text.splitlines()[2:]]) + "\n"
+    )
+    import_dataset(tucson_db, read(folder), who="test")
+    export_directory(tucson_db, tmp_path / "out")
+    with open(tmp_path / "out" / "service_capacity.csv", newline="") as handle:
+        exported = {row["id"]: row["updated"] for row in csv.DictReader(handle)}
+    assert datetime.fromisoformat(exported[first[0]]) == datetime.fromisoformat(stamp)
