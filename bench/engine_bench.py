@@ -26,6 +26,7 @@ import directory
 from bot.engine import Assistant
 from bot.nlu.parser import Parser, model_path
 from bot.nlu.training import load
+from wayfinder.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = [
@@ -44,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
         copy = Path(folder) / "bench.db"
         shutil.copyfile(options.db, copy)
         db = directory.open_db(copy)
-        settings = directory.DirectorySettings.from_environ().for_directory(db)
-        parser = Parser.load(db, model_path(), default_state=settings.default_state,
+        settings = Settings.from_environ().directory.for_directory(db)
+        model = model_path(Settings.from_environ().nlu_model)
+        parser = Parser.load(db, model, default_state=settings.default_state,
                              training=load(ROOT / "bot" / "nlu" / "data" / "nlu.yml"))  # fmt: skip
         assistant = Assistant(db, parser, key=b"bench", settings=settings)
         at = datetime.fromisoformat("2026-11-23T12:00:00-07:00")

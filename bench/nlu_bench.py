@@ -21,6 +21,7 @@ from stats import percentile  # bench/stats.py (this folder is on sys.path)
 import directory
 from bot.nlu.parser import Parser, model_path
 from bot.nlu.training import load
+from wayfinder.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     texts = [e.text for e in load(ROOT / "bot" / "nlu" / "data" / "test.yml").examples]
     training = load(ROOT / "bot" / "nlu" / "data" / "nlu.yml")
     started = time.perf_counter()
-    parser = Parser.load(directory.open_db(options.db), model_path(), default_state="CO",
+    model = model_path(Settings.from_environ().nlu_model)
+    parser = Parser.load(directory.open_db(options.db), model, default_state="CO",
                          training=training)  # fmt: skip
     load_s = time.perf_counter() - started
     for text in texts[:50]:

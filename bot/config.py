@@ -3,7 +3,6 @@ conversation expiry and the key that sender ids are hashed with."""
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -81,8 +80,17 @@ class BotSettings:
     session_minutes: float = 60.0
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> BotSettings:
-        env = os.environ if environ is None else environ
+    def defaults(cls) -> BotSettings:
+        """The shipped hand-off lines and a 60-minute session."""
+        return cls(Lines.load(HANDOFF_FILE))
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> BotSettings:
+        """From WAYFINDER_HANDOFF_FILE and WAYFINDER_SESSION_MINUTES in `env`.
+
+        Raises:
+            ConfigError: the hand-off file or the minutes cannot be used.
+        """
         lines = Lines.load(env.get("WAYFINDER_HANDOFF_FILE") or HANDOFF_FILE)
         try:
             minutes = float(env.get("WAYFINDER_SESSION_MINUTES", "60"))

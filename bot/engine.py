@@ -17,7 +17,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,42 +37,18 @@ from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
 from bot.privacy import forget, hmac_key, sender_key
 from bot.store import Conversation, ConversationStore, SQLiteStore
+from bot.turn import LIMITS, SharedLocation, Turn
 from directory import DirectorySettings, open_db
 from directory.demo import is_demo
 
 log = logging.getLogger(__name__)
 
-CHANNELS = ("sms", "telegram", "web", "cli")
-LIMITS = {"sms": MAX_BODY, "telegram": 4096, "web": 4096, "cli": 100_000}
 SEARCH_INTENTS = ("find_resource", "check_availability", "provide_location")
 SMALL_TALK_ENDS = ("goodbye", "thanks", "deny")
 _STANDARD_KEYS = {"text", "buttons", "elements", "custom", "template", "response", "image",
                   "attachment"}  # fmt: skip
 TRAINING = Path(__file__).parent / "nlu" / "data" / "nlu.yml"
 ACTION_CLASSES = {cls().name(): cls for cls in ACTIONS}
-
-
-@dataclass(frozen=True)
-class SharedLocation:
-    """A location shared from the phone (Telegram, WhatsApp, the web page's button)."""
-
-    lat: float
-    lon: float
-
-
-@dataclass
-class Turn:
-    """What one message got: the replies, what they showed, and any hand-off."""
-
-    replies: list[str]
-    intent: str
-    results: list[dict[str, Any]] = field(default_factory=list)
-    handoff: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        """The stable `ask --json` shape."""
-        return {"replies": self.replies, "intent": self.intent, "results": self.results,
-                "handoff": self.handoff}  # fmt: skip
 
 
 class Assistant:
@@ -92,7 +67,7 @@ class Assistant:
         self.parser = parser
         self.key = key
         self.settings = settings or DirectorySettings().for_directory(db)
-        self.bot_settings = bot_settings or BotSettings.from_environ({})
+        self.bot_settings = bot_settings or BotSettings.defaults()
         ttl = timedelta(minutes=self.bot_settings.session_minutes)
         self.store = store or SQLiteStore(db, ttl)
         self.clock = clock or (lambda: datetime.now(UTC))
@@ -105,21 +80,36 @@ class Assistant:
         events.ensure(db)
 
     @classmethod
-    def open(cls, db_path: str | Path, *, model: str | Path | None = None) -> Assistant:
-        """The assistant on a directory file, with settings from the environment.
+    def open(
+        cls,
+        db_path: str | Path,
+        *,
+        model: str | Path | None = None,
+        key: str | None = None,
+        settings: DirectorySettings | None = None,
+        bot_settings: BotSettings | None = None,
+    ) -> Assistant:
+        """The assistant on a directory file.
+
+        Args:
+            db_path: the SQLite file.
+            model: the trained models' folder (default bot/nlu/model).
+            key: the secret sender ids are hashed with; may be None only for the demo.
+            settings, bot_settings: the directory's and the bot's settings (defaults when
+                None).
 
         Raises:
             ModelMissing: the language model has not been trained.
             ConfigError: a setting cannot be used.
         """
         db = open_db(db_path)
-        settings = DirectorySettings.from_environ().for_directory(db)
+        settings = (settings or DirectorySettings()).for_directory(db)
         parser = Parser.load(
             db, model, default_state=settings.default_state, training=load_training(TRAINING)
         )
         return cls(
-            db, parser, key=hmac_key(db_path, demo=is_demo(db)), settings=settings,
-            bot_settings=BotSettings.from_environ(),
+            db, parser, key=hmac_key(db_path, key, demo=is_demo(db)), settings=settings,
+            bot_settings=bot_settings or BotSettings.defaults(),
         )  # fmt: skip
 
     def handle(

@@ -10,7 +10,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,18 +24,16 @@ def sender_key(channel: str, sender: str, key: bytes) -> str:
     return hmac.new(key, f"{channel}:{sender}".encode(), hashlib.sha256).hexdigest()
 
 
-def hmac_key(
-    db_path: str | Path, environ: Mapping[str, str] | None = None, *, demo: bool = False
-) -> bytes:
-    """WAYFINDER_HMAC_KEY. In demo mode only (the fictional demo directory), a random key
-    kept in a file beside the database (`<db>.key`, readable by its owner only) stands in,
-    so that the Quick start needs no set-up.
+def hmac_key(db_path: str | Path, configured: str | None = None, *, demo: bool = False) -> bytes:
+    """The key sender ids are hashed with: the configured one (WAYFINDER_HMAC_KEY). In demo
+    mode only (the fictional demo directory), a random key kept in a file beside the
+    database (`<db>.key`, readable by its owner only) stands in, so that the Quick start
+    needs no set-up.
 
     Raises:
         ConfigError: no key outside demo mode, or a key too short to be secret.
     """
-    env = os.environ if environ is None else environ
-    if value := env.get("WAYFINDER_HMAC_KEY", "").strip():
+    if value := (configured or "").strip():
         if len(value) < 16:
             raise ConfigError("WAYFINDER_HMAC_KEY must be at least 16 characters.")
         return value.encode()

@@ -10,18 +10,14 @@ so to the browser too), so it can be mailed to a board or opened offline.
 
 from __future__ import annotations
 
-import atexit
 import bisect
 import csv
 import html
 import io
 import json
 import math
-import os
 import re
-import shutil
 import sqlite3
-import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -547,13 +543,8 @@ def _chart(table: Table) -> str | None:
     draw = _CHARTS.get(table.name)
     if draw is None:
         return None
-    if "MPLCONFIGDIR" not in os.environ:
-        # matplotlib keeps a font cache in its config folder, by default in the home
-        # folder; on a read-only home (a service account, a container) it would warn and
-        # rebuild it on every run. A private temporary folder works everywhere.
-        folder = tempfile.mkdtemp(prefix="wayfinder-matplotlib-")
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        os.environ["MPLCONFIGDIR"] = folder
+    # matplotlib's font cache folder is chosen by the entry point before this import
+    # (wayfinder.settings.use_chart_cache).
     from matplotlib import rc_context
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure

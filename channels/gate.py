@@ -19,14 +19,14 @@ import asyncio
 import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.engine import LIMITS, Assistant, SharedLocation, Turn
+from bot.engine import Assistant
 from bot.gsm7 import MAX_BODY
 from bot.nlu import safety
 from bot.nlu.message import MAX_CHARS, Message
+from channels.base import LIMITS, GateSettings, SharedLocation, Turn
 from directory.transaction import write_transaction
 
 FALLBACK = (
@@ -44,12 +44,6 @@ def message_of(text: str, channel: str) -> Message:
     """The text as a normalized message, cut to the channel's message limit (the same
     limits replies keep to) and to what understanding reads."""
     return Message.of(text, min(LIMITS.get(channel, MAX_BODY), MAX_CHARS))
-
-
-@dataclass
-class GateSettings:
-    deadline_s: float = 8.0
-    rate_per_minute: int = 10
 
 
 class Gate:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,49 +23,35 @@ from sanic.response import HTTPResponse
 
 from bot.engine import Assistant
 from channels import hsds, sms, telegram, web
-from channels.gate import Gate, GateSettings
-from directory import ConfigError, open_db
+from channels.base import ChannelSettings
+from channels.gate import Gate
+from directory import open_db
 
 log = logging.getLogger("wayfinder.http")
 MAX_BODY = 64 * 1024
 _names = itertools.count()
 
 
-def gate_settings(env: Mapping[str, str]) -> GateSettings:
-    try:
-        deadline = float(env.get("WAYFINDER_REPLY_DEADLINE_S", "8"))
-        rate = int(env.get("WAYFINDER_RATE_PER_MINUTE", "10"))
-    except ValueError as error:
-        raise ConfigError(
-            "WAYFINDER_REPLY_DEADLINE_S and WAYFINDER_RATE_PER_MINUTE must be numbers."
-        ) from error
-    return GateSettings(deadline, rate)
-
-
 def create_app(
-    db_path: str | Path, *, environ: Mapping[str, str] | None = None
+    assistant: Assistant, db_path: str | Path, settings: ChannelSettings | None = None
 ) -> tuple[Sanic[Any, Any], list[str]]:
-    """The server and the start-up notes to print (what is not configured, and why)."""
-    env = os.environ if environ is None else environ
-    assistant = Assistant.open(db_path)
-    gate = Gate(assistant, gate_settings(env))
+    """The server around `assistant` (on the directory file `db_path`), and the start-up
+    notes to print (what is not configured, and why)."""
+    settings = settings or ChannelSettings()
+    gate = Gate(assistant, settings.gate)
     channel_db = open_db(db_path)  # the event loop's own connection; the assistant has its own
     app = Sanic(f"wayfinder_{next(_names)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "text"
     notes = []
-    sms_settings = sms.SmsSettings(
-        env.get("WAYFINDER_PUBLIC_URL") or None, env.get("TWILIO_AUTH_TOKEN") or None
-    )
-    if not sms_settings.auth_token or not sms_settings.public_url:
+    if not settings.sms.auth_token or not settings.sms.public_url:
         notes.append(
             "SMS: TWILIO_AUTH_TOKEN or WAYFINDER_PUBLIC_URL is not set, so /sms/twilio refuses "
             "every request (403)."
         )
-    app.blueprint(sms.blueprint(gate, sms_settings, channel_db, assistant.key))
-    telegram_settings = telegram.TelegramSettings.from_environ(env)
-    notes += telegram_settings.notes()
-    app.blueprint(telegram.blueprint(gate, telegram_settings, channel_db))
+    app.blueprint(sms.blueprint(gate, settings.sms, channel_db, assistant.key))
+    notes += settings.telegram.notes()
+    app.blueprint(telegram.blueprint(gate, settings.telegram, channel_db))
     app.blueprint(web.blueprint(gate))
     app.blueprint(hsds.blueprint(open_db(db_path)))  # its own connection, read only
     services = assistant.db.execute("SELECT count(*) FROM service").fetchone()[0]

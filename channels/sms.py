@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,10 +21,10 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.engine import SharedLocation
 from bot.gsm7 import to_gsm7
 from bot.nlu.message import Message
 from bot.privacy import sender_key
+from channels.base import SharedLocation, SmsSettings
 from channels.gate import Gate, Seen, message_of
 from directory.transaction import write_transaction
 
@@ -47,12 +46,6 @@ MEDIA_REPLY = (
     "I can only read text. Send what you need and where, like: shelter 80204. In a crisis "
     "call or text 988."
 )
-
-
-@dataclass(frozen=True)
-class SmsSettings:
-    public_url: str | None
-    auth_token: str | None
 
 
 def twiml(replies: list[str]) -> HTTPResponse:

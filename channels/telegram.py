@@ -19,15 +19,11 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import re
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import click
 import sqlite_utils
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
@@ -40,7 +36,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import InvalidToken, RetryAfter, TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -52,11 +48,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.engine import SharedLocation, Turn
-from bot.nlu.parser import ModelMissing
+from channels.base import SharedLocation, TelegramSettings, Turn
 from channels.gate import RATE_NOTICE, Gate, Seen
 from directory import ConfigError
-from directory.cli import db_option
 
 log = logging.getLogger(__name__)
 
@@ -75,29 +69,6 @@ _ASKED_MAX = 10_000
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str | None = field(default=None, repr=False)
-    webhook_secret: str | None = field(default=None, repr=False)
-    api_base_url: str | None = None
-
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> TelegramSettings:
-        return cls(
-            environ.get("TELEGRAM_BOT_TOKEN") or None,
-            environ.get("TELEGRAM_WEBHOOK_SECRET") or None,
-            environ.get("TELEGRAM_API_BASE_URL") or None,
-        )
-
-    def notes(self) -> list[str]:
-        """What the server should say at start-up about the webhook."""
-        needed = {"TELEGRAM_BOT_TOKEN": self.token, "TELEGRAM_WEBHOOK_SECRET": self.webhook_secret}
-        missing = " and ".join(name for name, value in needed.items() if not value)
-        if not missing:
-            return []
-        return [f"Telegram: {missing} not set, so /telegram/webhook refuses every request (403)."]
 
 
 def file_url(base_url: str) -> str:
@@ -373,47 +344,3 @@ def blueprint(gate: Gate, settings: TelegramSettings, db: sqlite_utils.Database)
         return response.text("OK")
 
     return bp
-
-
-@click.command("telegram")
-@click.option("--polling", is_flag=True, help="Fetch updates by long polling (getUpdates).")
-@db_option
-def telegram_command(polling: bool, db_path: str) -> None:
-    """Answer on Telegram by long polling, for a deployment without a public URL. Needs
-    TELEGRAM_BOT_TOKEN (from @BotFather); a webhook set for the bot is removed. With a
-    public URL, `wayfinder serve` takes updates at /telegram/webhook instead.
-
-    Example:
-
-        TELEGRAM_BOT_TOKEN=123456:ABC wayfinder telegram --polling --db demo.db
-    """
-    from bot.engine import Assistant
-    from channels.server import gate_settings  # the server imports this module
-
-    if not polling:
-        raise click.UsageError(
-            "Pass --polling to answer by long polling; for the webhook run `wayfinder serve`."
-        )
-    settings = TelegramSettings.from_environ(os.environ)
-    if not settings.token:
-        raise click.ClickException(
-            "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather and set "
-            "TELEGRAM_BOT_TOKEN to the token it gives you."
-        )
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    try:
-        gate = Gate(Assistant.open(db_path), gate_settings(os.environ))
-    except (ModelMissing, ConfigError) as error:
-        raise click.ClickException(str(error)) from error
-    application = build_application(gate, settings, polling=True)
-    click.echo("Telegram: polling for updates (Ctrl-C stops).", err=True)
-    try:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
-    except InvalidToken as error:
-        raise click.ClickException(
-            "Telegram rejected TELEGRAM_BOT_TOKEN. Check it with @BotFather."
-        ) from error
-    except TelegramError as error:
-        raise click.ClickException(f"Telegram: {type(error).__name__}: {error}") from error
-    finally:
-        gate.executor.shutdown(wait=False)

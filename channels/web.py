@@ -14,7 +14,7 @@ from typing import Any
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from bot.engine import SharedLocation
+from channels.base import SharedLocation
 from channels.gate import Gate
 
 MAX_SESSION_ID = 128

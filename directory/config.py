@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -35,8 +34,12 @@ class DirectorySettings:
     home_area: str | None = None
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, str] | None = None) -> DirectorySettings:
-        env = os.environ if environ is None else environ
+    def from_environ(cls, env: Mapping[str, str]) -> DirectorySettings:
+        """From the WAYFINDER_* search variables in `env` (see wayfinder.settings).
+
+        Raises:
+            ConfigError: a value cannot be used; the message names its variable.
+        """
         state = env.get("WAYFINDER_DEFAULT_STATE", "").strip().upper() or None
         if state and state not in geo.STATES:
             raise ConfigError(

@@ -19,7 +19,8 @@ import sqlite_utils
 from directory.demo_streets import demo_file
 from directory.geo import add_place
 from directory.importer import import_dataset
-from directory.reader import Rows, read
+from directory.reader import read
+from directory.rows import Rows
 from directory.streets import import_streets
 from directory.types import ImportSummary
 from directory.validate import parse_datetime

@@ -11,8 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from directory.eligibility import Eligibility
-from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
-from directory.validate import REFERENCES
+from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, REFERENCES, TABLES
 
 
 def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str, int]:

@@ -138,3 +138,46 @@ def table_for_file(name: str) -> str | None:
         if stem in (table, file_name.removesuffix(".csv")):
             return table
     return None
+
+
+# (table, column) -> the table the id must exist in.
+REFERENCES: dict[tuple[str, str], str] = {
+    ("organization", "parent_organization_id"): "organization",
+    ("service", "organization_id"): "organization",
+    ("service", "program_id"): "program",
+    ("program", "organization_id"): "organization",
+    ("location", "organization_id"): "organization",
+    ("service_at_location", "service_id"): "service",
+    ("service_at_location", "location_id"): "location",
+    ("address", "location_id"): "location",
+    ("phone", "service_id"): "service",
+    ("phone", "location_id"): "location",
+    ("phone", "organization_id"): "organization",
+    ("phone", "service_at_location_id"): "service_at_location",
+    ("language", "service_id"): "service",
+    ("language", "location_id"): "location",
+    ("language", "phone_id"): "phone",
+    ("schedule", "service_id"): "service",
+    ("schedule", "location_id"): "location",
+    ("schedule", "service_at_location_id"): "service_at_location",
+    ("taxonomy_term", "taxonomy_id"): "taxonomy",
+    ("taxonomy_term", "parent_id"): "taxonomy_term",
+    ("attribute", "taxonomy_term_id"): "taxonomy_term",
+    ("service_capacity", "service_id"): "service",
+    ("service_capacity", "unit_id"): "unit",
+    ("service_area", "service_id"): "service",
+    ("service_area", "service_at_location_id"): "service_at_location",
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "organization": ("name",),
+    "program": ("name",),
+    "service": ("name", "organization_id", "status"),
+    "service_at_location": ("service_id", "location_id"),
+    "address": ("location_id", "address_1", "city", "state_province", "country"),
+    "phone": ("number",),
+    "taxonomy_term": ("name",),
+    "attribute": ("link_id", "taxonomy_term_id"),
+    "unit": ("name",),
+    "service_capacity": ("service_id", "unit_id", "available", "updated"),
+    "service_area": ("service_id",),
+}

@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-Row = dict[str, Any]
+from directory.rows import Row, Rows
+
 Convert = Callable[[Row], Row]
 
 _DAYS = {"1": "MO", "2": "TU", "3": "WE", "4": "TH", "5": "FR", "6": "SA", "7": "SU",
@@ -99,8 +100,6 @@ def finish(tables: dict[str, Any], eligibility: list[Row]) -> list[str]:
         if eligibility:
             _add_eligibility(services, eligibility)
         return notes
-    from directory.reader import Rows
-
     locations = {row["id"]: row.get("organization_id") for row in tables["location"]}
     links, areas, attributes, languages = [], [], [], []
     for row in tables["location"]:

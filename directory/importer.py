@@ -21,7 +21,8 @@ from directory import area_words, confidential, eligibility, geo, needs
 from directory.eligibility import Person
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
-from directory.reader import Dataset, Row, Rows
+from directory.reader import Dataset
+from directory.rows import Row, Rows
 from directory.transaction import write_transaction
 from directory.types import ImportSummary
 from directory.validate import parse_datetime, validate

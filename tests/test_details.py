@@ -11,7 +11,7 @@ import directory
 from directory import DirectorySettings, ServiceDetails, search, service_details
 from directory.demo import REFERENCE
 from directory.importer import rebuild_search_index
-from directory.reader import Rows
+from directory.rows import Rows
 from directory.transaction import write_transaction
 from tests.conftest import TUCSON, TUCSON_NOW
 

@@ -24,10 +24,10 @@ from wayfinder.cli import cli
 
 def test_outside_demo_mode_a_key_is_required(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="WAYFINDER_HMAC_KEY is not set"):
-        privacy.hmac_key(tmp_path / "prod.db", {})
+        privacy.hmac_key(tmp_path / "prod.db", None)
     with pytest.raises(ConfigError, match="at least 16"):
-        privacy.hmac_key(tmp_path / "prod.db", {"WAYFINDER_HMAC_KEY": "short"})
-    assert privacy.hmac_key(tmp_path / "prod.db", {"WAYFINDER_HMAC_KEY": "k" * 32}) == b"k" * 32
+        privacy.hmac_key(tmp_path / "prod.db", "short")
+    assert privacy.hmac_key(tmp_path / "prod.db", "k" * 32) == b"k" * 32
     assert not (tmp_path / "prod.db.key").exists()
 
 

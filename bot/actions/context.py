@@ -8,14 +8,13 @@ WAYFINDER_DB, the directory settings and WAYFINDER_HANDOFF_FILE.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlite_utils
 
 from bot import people
-from bot.config import BotSettings, Lines
+from bot.config import Lines
 from directory import DirectorySettings, open_db
 
 
@@ -49,8 +48,16 @@ class Context:
 
 @functools.cache
 def from_environ() -> Context:
-    """The action server's context, built once from the environment."""
-    db = open_db(os.environ.get("WAYFINDER_DB") or "wayfinder.db")
+    """The action server's context, built once from the settings.
+
+    `python -m rasa_sdk --actions bot.actions` is an entry point of its own: rasa-sdk
+    imports the actions and makes them without arguments, so they read the settings here,
+    once, through the one module that reads the environment (imported late: the bot does
+    not otherwise depend on the command layer).
+    """
+    from wayfinder.settings import Settings
+
+    settings = Settings.from_environ()
+    db = open_db(settings.db)
     people.ensure(db)
-    settings = DirectorySettings.from_environ().for_directory(db)
-    return Context(db, settings, BotSettings.from_environ().lines)
+    return Context(db, settings.directory.for_directory(db), settings.bot.lines)

@@ -8,7 +8,6 @@ wrong guess there sends an officer to the wrong door.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -38,9 +37,10 @@ _FILLER = {
 DEFAULT_MODEL = Path(__file__).parent / "model"
 
 
-def model_path() -> Path:
-    """Where the trained classifier lives ($WAYFINDER_NLU_MODEL, else bot/nlu/model)."""
-    return Path(os.environ.get("WAYFINDER_NLU_MODEL") or DEFAULT_MODEL)
+def model_path(configured: str | Path | None = None) -> Path:
+    """Where the trained models live: the configured path (WAYFINDER_NLU_MODEL), else
+    bot/nlu/model."""
+    return Path(configured) if configured else DEFAULT_MODEL
 
 
 class ModelMissing(RuntimeError):
@@ -76,7 +76,7 @@ class Parser:
         Raises:
             ModelMissing: the model has not been trained yet.
         """
-        path = Path(model) if model else model_path()
+        path = model_path(model)
         if not (path / "meta.json").exists():
             raise ModelMissing(f"No language model at {path}. Train it with: wayfinder nlu train")
         try:

@@ -10,22 +10,23 @@ from typing import Any
 import click
 
 from bot import people, privacy
-from bot.config import BotSettings
-from bot.engine import CHANNELS, Assistant, SharedLocation, Turn
-from bot.nlu.parser import ModelMissing
+from bot.engine import Assistant
 from bot.privacy import hmac_key
+from bot.turn import CHANNELS, SharedLocation, Turn
 from directory import ConfigError, open_db
-from directory.cli import db_option, json_option
 from directory.demo import is_demo
+from wayfinder.cli.options import db_option, json_option, open_assistant, settings
 
 _SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
 
 def _assistant(db_path: str) -> Assistant:
-    try:
-        return Assistant.open(db_path)
-    except (ModelMissing, ConfigError) as error:
-        raise click.ClickException(str(error)) from error
+    return open_assistant(db_path)
+
+
+def _configured_key() -> str | None:
+    key = settings().hmac_key
+    return key.value if key else None
 
 
 def _at(text: str | None) -> datetime | None:
@@ -83,7 +84,7 @@ def chat_command(sender: str, at_text: str | None, db_path: str) -> None:
     """
     assistant = _assistant(db_path)
     today = datetime.now(UTC).date()
-    for line in BotSettings.from_environ().lines.stale(today):
+    for line in settings().bot.lines.stale(today):
         click.echo(f"Warning: the {line.name} number was last verified {line.last_verified}.")
     click.echo(
         "Wayfinder (automated). In a crisis call or text 988; if a life is in danger call 911.\n"
@@ -116,7 +117,7 @@ def people_group() -> None:
 def _people_db(db_path: str) -> tuple[Any, bytes]:
     try:
         db = open_db(db_path)
-        return db, hmac_key(db_path, demo=is_demo(db))
+        return db, hmac_key(db_path, _configured_key(), demo=is_demo(db))
     except (RuntimeError, ConfigError) as error:
         raise click.ClickException(str(error)) from error
 

@@ -12,8 +12,9 @@ from typing import Any
 import click
 
 from bot import report
-from directory import ConfigError, DirectorySettings, open_db
-from directory.cli import db_option, json_option
+from directory import open_db
+from wayfinder.cli.options import db_option, json_option, settings
+from wayfinder.settings import use_chart_cache
 
 INSTALL_BROWSE = "pip install 'wayfinder[browse]'"
 
@@ -68,11 +69,10 @@ def report_command(
     end = _at(at_text)
     try:
         start = report.parse_since(since, end)
-        freshness = DirectorySettings.from_environ().freshness_hours
     except report.InvalidPeriod as error:
         raise click.BadParameter(str(error), param_hint="'--since'") from error
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from error
+    freshness = settings().directory.freshness_hours
+    use_chart_cache(settings())
     db = open_db(_existing(db_path))
     try:
         built = report.build(db, start, end, freshness)

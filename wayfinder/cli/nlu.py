@@ -16,19 +16,20 @@ from bot.nlu.parser import ModelMissing, Parser, model_path
 from bot.nlu.places import Gazetteer
 from bot.nlu.safety import by_rules
 from bot.nlu.training import TrainingDataError, load
-from directory import ConfigError, DirectorySettings, open_db
-from directory.cli import db_option, json_option
+from directory import ConfigError, open_db
+from wayfinder.cli.options import db_option, json_option, settings
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[2] / "bot" / "nlu" / "data"
 
 
 def _parser(db_path: str) -> Parser:
     try:
         db = open_db(db_path)
-        settings = DirectorySettings.from_environ().for_directory(db)
+        found = settings().directory.for_directory(db)
         return Parser.load(
-            db, default_state=settings.default_state, training=load(DATA / "nlu.yml")
-        )
+            db, settings().nlu_model, default_state=found.default_state,
+            training=load(DATA / "nlu.yml"),
+        )  # fmt: skip
     except (ModelMissing, ConfigError, TrainingDataError) as error:
         raise click.ClickException(str(error)) from error
 
@@ -102,12 +103,12 @@ def train_command(data_path: str, out: str | None, db_path: str) -> None:
         data = load(data_path)
     except TrainingDataError as error:
         raise click.ClickException(str(error)) from error
-    target = Path(out) if out else model_path()
+    target = Path(out) if out else model_path(settings().nlu_model)
     started = time.perf_counter()
     db = open_db(db_path)
-    settings = DirectorySettings.from_environ().for_directory(db)
+    found = settings().directory.for_directory(db)
     try:
-        built = build(data, target, Gazetteer.from_db(db, settings.default_state))
+        built = build(data, target, Gazetteer.from_db(db, found.default_state))
     except safety_corpus.SafetyCorpusError as error:
         raise click.ClickException(str(error)) from error
     thresholds = built.safety.thresholds
@@ -193,12 +194,12 @@ def _places_test(
     parser: Parser, db_path: str, file: str | None, misses: bool, as_json: bool
 ) -> None:
     db = open_db(db_path)
-    settings = DirectorySettings.from_environ().for_directory(db)
+    found = settings().directory.for_directory(db)
     try:
         rows = place_eval.load(file or place_eval.DATA / "blind-1.jsonl")
     except (ValueError, KeyError) as error:
         raise click.ClickException(str(error)) from error
-    report = place_eval.score(parser, db, rows, settings.home(db))
+    report = place_eval.score(parser, db, rows, found.home(db))
     summary = report.as_json()
     if as_json:
         click.echo(json.dumps(summary, indent=2))

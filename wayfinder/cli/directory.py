@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 import sqlite_utils
 
 from directory import capacity, geo, sync
-from directory.config import ConfigError, DirectorySettings
+from directory.config import DirectorySettings
 from directory.db import open_db
 from directory.demo import load_demo
 from directory.eligibility import warnings as eligibility_warnings
@@ -30,48 +28,19 @@ from directory.street_files import StreetFileError
 from directory.streets import import_streets
 from directory.types import ImportSummary, Problem, SearchResult
 from directory.validate import validate
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def db_option(func: F) -> F:
-    """--db PATH, defaulting to $WAYFINDER_DB, else wayfinder.db."""
-    return click.option(
-        "--db",
-        "db_path",
-        envvar="WAYFINDER_DB",
-        default="wayfinder.db",
-        show_default=True,
-        type=click.Path(dir_okay=False),
-        help="The SQLite file (env WAYFINDER_DB).",
-    )(func)
-
-
-def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON only.")(func)
+from wayfinder.cli.options import db_option, json_option, open_directory, settings, who
 
 
 def _open(db_path: str) -> sqlite_utils.Database:
-    try:
-        return open_db(db_path)
-    except RuntimeError as error:
-        raise click.ClickException(str(error)) from error
+    return open_directory(db_path)
 
 
 def _settings() -> DirectorySettings:
-    try:
-        return DirectorySettings.from_environ()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from error
+    return settings().directory
 
 
 def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
+    return who(by)
 
 
 def _print_problems(problems: list[Problem], as_json: bool) -> None:

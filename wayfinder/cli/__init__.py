@@ -1,16 +1,18 @@
-"""The `wayfinder` command: one click group gathering each package's commands."""
+"""The `wayfinder` command: one click group gathering every command.
+
+The commands are the entry points: they read the settings once (wayfinder.settings) and
+pass each layer what it needs. No runtime module imports this package."""
 
 from __future__ import annotations
 
 import click
 
-from bot.cli import ask_command, chat_command, people_group, privacy_group
-from bot.nlu.cli import nlu_group, parse_command
-from bot.report_cli import browse_command, report_command
-from channels.cli import remind_command, serve_command
-from channels.telegram import telegram_command
-from directory.cli import directory_group
 from wayfinder import __version__
+from wayfinder.cli.bot import ask_command, chat_command, people_group, privacy_group
+from wayfinder.cli.directory import directory_group
+from wayfinder.cli.nlu import nlu_group, parse_command
+from wayfinder.cli.report import browse_command, report_command
+from wayfinder.cli.serve import remind_command, serve_command, telegram_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

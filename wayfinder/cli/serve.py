@@ -1,0 +1,107 @@
+"""`wayfinder serve` (every channel from one process), `wayfinder telegram --polling` and
+`wayfinder remind`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import click
+from telegram.error import InvalidToken, TelegramError
+
+from bot import remind
+from bot.outbound import Outbound, Printed
+from channels import telegram
+from channels.gate import Gate
+from channels.server import create_app
+from channels.sms import TwilioOutbound
+from directory import open_db
+from wayfinder.cli.options import db_option, open_assistant, settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@db_option
+def serve_command(host: str, port: int, db_path: str) -> None:
+    """Serve SMS (Twilio), Telegram, the web chat and /healthz from one process. Logs one
+    line per request, without message text or phone numbers.
+
+    Example:
+
+        wayfinder serve --db wayfinder-demo.db --port 8000
+    """
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app, notes = create_app(open_assistant(db_path), db_path, settings().channels)
+    for note in notes:
+        click.echo(note, err=True)
+    click.echo(f"Web chat: http://{host}:{port}/  (Ctrl-C stops the server)")
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+
+
+@click.command("remind")
+@click.option("--dry-run", is_flag=True, help="Print the reminders instead of sending them.")
+@db_option
+def remind_command(dry_run: bool, db_path: str) -> None:
+    """Text the staff of every service whose bed count is older than its need's limit
+    ("Reply with today's open beds"). Sends through Twilio (TWILIO_ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER); meant for cron, e.g. hourly.
+
+    Example:
+
+        wayfinder remind --dry-run
+    """
+    db = open_db(db_path)
+    reminders = remind.due(db, datetime.now(UTC), settings().directory.for_directory(db))
+    outbound: Outbound
+    if dry_run:
+        outbound = Printed(click.echo)
+    else:
+        twilio = settings().channels.sms
+        sid, token, sender = twilio.account_sid, twilio.auth_token, twilio.from_number
+        if not (sid and token and sender):
+            raise click.ClickException(
+                "Set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER to send "
+                "reminders, or use --dry-run."
+            )
+        outbound = TwilioOutbound(sid, token, sender)
+    sent = remind.send(reminders, outbound)
+    click.echo(f"{sent} reminder(s) {'to send' if dry_run else 'sent'}.", err=not dry_run)
+
+
+@click.command("telegram")
+@click.option("--polling", is_flag=True, help="Fetch updates by long polling (getUpdates).")
+@db_option
+def telegram_command(polling: bool, db_path: str) -> None:
+    """Answer on Telegram by long polling, for a deployment without a public URL. Needs
+    TELEGRAM_BOT_TOKEN (from @BotFather); a webhook set for the bot is removed. With a
+    public URL, `wayfinder serve` takes updates at /telegram/webhook instead.
+
+    Example:
+
+        TELEGRAM_BOT_TOKEN=123456:ABC wayfinder telegram --polling --db demo.db
+    """
+    if not polling:
+        raise click.UsageError(
+            "Pass --polling to answer by long polling; for the webhook run `wayfinder serve`."
+        )
+    channels = settings().channels
+    if not channels.telegram.token:
+        raise click.ClickException(
+            "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather and set "
+            "TELEGRAM_BOT_TOKEN to the token it gives you."
+        )
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    gate = Gate(open_assistant(db_path), channels.gate)
+    application = telegram.build_application(gate, channels.telegram, polling=True)
+    click.echo("Telegram: polling for updates (Ctrl-C stops).", err=True)
+    try:
+        application.run_polling(allowed_updates=telegram.ALLOWED_UPDATES)
+    except InvalidToken as error:
+        raise click.ClickException(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Check it with @BotFather."
+        ) from error
+    except TelegramError as error:
+        raise click.ClickException(f"Telegram: {type(error).__name__}: {error}") from error
+    finally:
+        gate.executor.shutdown(wait=False)
