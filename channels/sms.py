@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.gsm7 import to_gsm7
+from bot.nlu.commands import carrier_keyword
 from bot.nlu.message import Message
 from bot.privacy import sender_key
 from channels.base import SharedLocation, SmsSettings
@@ -30,9 +31,6 @@ from directory.transaction import write_transaction
 
 log = logging.getLogger(__name__)
 
-OPT_OUT = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
-OPT_IN = {"START", "YES", "UNSTOP"}
-HELP = {"HELP", "INFO"}
 HELP_REPLY = (
     "Wayfinder: automated help finding detox, shelter & crisis care. Text what you need + "
     "ZIP. Crisis: call/text 988. Emergency: 911. STOP to end."
@@ -114,20 +112,21 @@ async def _answer(
 ) -> list[str]:
     body = params.get("Body", "")
     text = message_of(body, "sms")
-    # Carrier keywords are whole-body words, read after cleaning: "STOP" with an
-    # invisible character pasted in must still opt out.
-    word = text.keyword
+    # Carrier keywords are whole-body words, read after cleaning (bot/nlu/commands.py):
+    # "STOP" with an invisible character pasted in must still opt out.
+    word = carrier_keyword(text)
     hashed = sender_key("sms", sender, key)
-    if word in OPT_OUT or params.get("OptOutType", "").upper() == "STOP":
+    if word == "stop" or params.get("OptOutType", "").upper() == "STOP":
         opt_outs.set(hashed, True)
         return [STOPPED_REPLY]
-    if word in OPT_IN:
+    stopped = opt_outs.has(hashed)
+    if word == "start" and stopped:
         opt_outs.set(hashed, False)
         return [STARTED_REPLY]
-    if opt_outs.has(hashed):
+    if stopped:
         return []
-    if word in HELP:
-        return [HELP_REPLY]
+    if word == "help":
+        return [HELP_REPLY]  # "yes" or "start" from a sender who never left is conversation
     message: Message | SharedLocation = text
     if params.get("Latitude") and params.get("Longitude"):
         try:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.nlu.commands import carrier_keyword
 from bot.nlu.message import Message
 
 
@@ -34,11 +37,30 @@ def test_spanish_is_told_from_english() -> None:
     assert Message.of("i need a shelter tonight").language == "en"
 
 
-def test_a_carrier_keyword_counts_only_as_the_whole_message() -> None:
-    assert Message.of("STOP.").keyword == "STOP"
-    assert Message.of("st\u200bop").keyword == "STOP"
-    assert Message.of("stop 2").keyword == ""
-    assert Message.of("i want to stop living").keyword == ""
+@pytest.mark.parametrize(
+    "body",
+    ["STOP", "stop", " Stop. ", "STOP\u200b", "\u200bS\u200bT\u200bO\u200bP",
+     "\uff33\uff34\uff2f\uff30", "Stop!!", '"stop"', "stop\n", "S T O P", "s.t.o.p",
+     "S-T-O-P", "Stop all", "STOPALL",
+     "unsubscribe", "Cancel", "quit.", "End", "opt-out", "Opt Out", "REVOKE", "ALTO"],
+)  # fmt: skip
+def test_every_carrier_opt_out_word_counts_however_it_is_typed(body: str) -> None:
+    assert carrier_keyword(Message.of(body)) == "stop"
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["i want to stop drinking", "stop drinking", "I want to stop living", "stop 2",
+     "the end", "don't stop", "how do I stop the shakes"],
+)  # fmt: skip
+def test_a_sentence_with_stop_in_it_is_not_an_opt_out(body: str) -> None:
+    assert carrier_keyword(Message.of(body)) == ""
+
+
+def test_start_and_help_are_whole_message_words_too() -> None:
+    assert carrier_keyword(Message.of("Start.")) == "start"
+    assert carrier_keyword(Message.of("help?")) == "help"
+    assert carrier_keyword(Message.of("help me find a shelter")) == ""
 
 
 def test_the_text_is_cut_to_the_limit() -> None:

@@ -97,3 +97,27 @@ def test_held_out_needs_and_places_meet_the_bar(parser: Parser) -> None:
 def test_held_out_intent_accuracy_meets_the_bar(parser: Parser) -> None:
     report = evaluate(parser, load(HELD_OUT).examples)
     assert report.intent_correct / report.total >= 0.95
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("hi, my name is Maria", "en"),
+        ("Hello! This is Officer Diaz", "en"),
+        ("hey there, I'm Sam", "en"),
+        ("good evening", "en"),
+        ("Hola, me llamo Ana", "es"),
+        ("buenas tardes, mi nombre es Luis", "es"),
+    ],
+)
+def test_a_greeting_with_a_name_is_a_greeting(parser: Parser, text: str, language: str) -> None:
+    parse = parser.parse(text)
+    assert (parse.intent, parse.language) == ("greet", language)
+
+
+def test_a_greeting_that_asks_for_something_else_is_still_out_of_scope(parser: Parser) -> None:
+    assert parser.parse("hello, can you find me a pizza place near here").intent == ("out_of_scope")
+
+
+def test_a_greeting_never_hides_a_crisis(parser: Parser) -> None:
+    assert parser.parse("hi my name is Sam and i want to die").intent == "crisis"

@@ -230,3 +230,12 @@ def test_without_a_token_sms_is_refused_and_the_server_says_so(
                            headers={"X-Twilio-Signature": signature})  # fmt: skip
         assert reply.status_code == 403
     assert "TWILIO_AUTH_TOKEN" in log.read_text()
+
+
+def test_yes_from_a_sender_who_never_stopped_is_conversation_not_a_welcome_back(
+    server: str,
+) -> None:
+    sender = "+17205550127"
+    messages(text(server, "detox 80204", sender=sender))
+    replies = messages(text(server, "yes", sender=sender))
+    assert replies and "Welcome back" not in " ".join(replies)

@@ -17,6 +17,7 @@ _SPANISH = {
     "desintoxicacion", "salud", "mental", "medico", "clinica", "violencia", "domestica",
     "vivienda", "necesita", "busco", "buscando", "otro", "otra", "siguiente", "segundo",
     "primero", "llamar", "se", "tomo", "pastillas", "no", "respira", "ya", "nada", "muy",
+    "llamo", "nombre", "soy", "tal", "usted",
 }  # fmt: skip
 _ENGLISH = {
     "i", "need", "the", "a", "where", "can", "is", "are", "to", "for", "my", "help", "near",
@@ -27,7 +28,8 @@ _ENGLISH = {
 # Words that only Spanish uses, worth more than shared short words like "no" or "mental".
 _STRONG = {"necesito", "donde", "refugio", "albergue", "comida", "ayuda", "gracias",
            "quiero", "hola", "tengo", "estoy", "noche", "dormir", "desintoxicacion",
-           "necesita", "busco", "vivir", "morir", "pastillas", "respira", "cerca"}  # fmt: skip
+           "necesita", "busco", "vivir", "morir", "pastillas", "respira", "cerca",
+           "llamo", "nombre", "usted"}  # fmt: skip
 
 
 def detect(text: str) -> str:
@@ -36,7 +38,9 @@ def detect(text: str) -> str:
 
 
 def detect_words(words: Sequence[str]) -> str:
-    """ "es" when these folded words read as Spanish, else "en"."""
+    """ "es" when these folded words read as Spanish, else "en" (punctuation around a word
+    does not hide it: "Hola, me llamo Ana")."""
+    words = [w.strip(".,;:!?¡¿'\"()") for w in words]
     spanish = sum(2 if w in _STRONG else 1 for w in words if w in _SPANISH)
     english = sum(1 for w in words if w in _ENGLISH and w not in _SPANISH)
     return "es" if spanish >= 2 and spanish > english else "en"

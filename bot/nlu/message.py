@@ -89,10 +89,3 @@ class Message:
         folded = plain_words(text)
         tokens = tuple(folded.split())
         return cls(raw, text, folded, tokens, language.detect_words(tokens))
-
-    @property
-    def keyword(self) -> str:
-        """The whole message as one upper-case word ("stop." → "STOP"), or "" when it is
-        more than one word — carrier keywords count only as the whole body."""
-        words = fold(self.text).strip(" .!?,").split()
-        return words[0].upper() if len(words) == 1 and words[0].isalpha() else ""

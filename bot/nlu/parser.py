@@ -114,6 +114,9 @@ class Parser:
         ruled = _by_rule(message, bool(needs), location is not None and _is_only(text, location))
         if ruled:
             intent, confidence = ruled, 1.0
+        elif (intent == "out_of_scope" and not needs and not location
+              and len(message.tokens) <= 8 and _GREETING.search(text)):  # fmt: skip
+            intent = "greet"  # a longer message asks for something: the usual answer
         if verdict.level != safety.NONE:
             intent, confidence = verdict.level, 1.0
         if intent != ranking[0][0]:
@@ -182,6 +185,15 @@ def _is_only(text: str, location: Location) -> bool:
 
 # "any crisis beds open?", "who has detox beds near 80204", "¿hay camas disponibles?":
 # a question about beds is the bed board, whatever else the classifier guesses.
+# A message that opens with a greeting or says who is writing, and asks for nothing: a
+# greeting. The classifier has never seen the person's name ("hi, my name is Maria"), and
+# unknown words pushed such messages to out_of_scope ("Sorry, I can only find…").
+_GREETING = re.compile(
+    r"^\W*(?:hi+|hello+|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|"
+    r"hola|buen[oa]s(?: d[ií]as| tardes| noches)?|saludos|qu[eé] tal)\b"
+    r"|\b(?:my name is|my name's|me llamo|mi nombre es)\b",
+    re.IGNORECASE,
+)
 _BED_QUESTION = re.compile(
     r"\b(?:beds?|camas?|openings?|vacanc(?:y|ies)|space|spots?|cupos?|lugares)\b.*\b(?:open|"
     r"available|avail|free|left|anyone|disponibles?|libres?)\b|"
