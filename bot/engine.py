@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 
 import sqlite_utils
 from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot import events, people, responses
 from bot.actions import ACTIONS, Context
@@ -52,6 +54,13 @@ ACTION_CLASSES = {cls().name(): cls for cls in ACTIONS}
 
 
 class Assistant:
+    """The conversation: one message in, the replies out, for any channel.
+
+    One per process (or worker): it holds the parser, the directory connection and the
+    conversation store, and is safe to call from one thread at a time (the gate runs it
+    in one worker thread). Build it with `Assistant.open`; tests give a clock.
+    """
+
     def __init__(
         self,
         db: sqlite_utils.Database,
@@ -75,6 +84,7 @@ class Assistant:
         self.initial_slots = {
             name: spec.get("initial_value") for name, spec in self.domain["slots"].items()
         }
+        self._loops = threading.local()
         # Tables written on every turn are made once here, not per message.
         people.ensure(db)
         events.ensure(db)
@@ -120,8 +130,16 @@ class Assistant:
         at: datetime | None = None,
         verdict: safety.Safety | None = None,
     ) -> Turn:
-        """Answer one message (from synchronous code; servers await `ahandle`)."""
-        return asyncio.run(self.ahandle(sender, message, channel, at, verdict))
+        """Answer one message from synchronous code (servers await `ahandle`).
+
+        The coroutine runs on this thread's own event loop, made once and reused: a new
+        loop per message (asyncio.run) cost a loop's set-up and tear-down on every turn.
+        """
+        loop = getattr(self._loops, "loop", None)
+        if loop is None or loop.is_closed():
+            loop = self._loops.loop = asyncio.new_event_loop()
+            weakref.finalize(self, loop.close)  # closed with the assistant
+        return loop.run_until_complete(self.ahandle(sender, message, channel, at, verdict))
 
     async def ahandle(
         self,
@@ -132,9 +150,20 @@ class Assistant:
         verdict: safety.Safety | None = None,
     ) -> Turn:
         """Answer one message: a hand-off first when it shows risk, then the search
-        form, follow-ups or help. `message` is best built once at the channel edge
-        (`Message.of`); `verdict` is the safety check's answer if the channel already
-        asked it (`assess`), so that no message is assessed twice."""
+        form, follow-ups or help.
+
+        Args:
+            sender: the channel's id of the sender (stored only as a keyed hash).
+            message: the text, best built once at the channel edge (`Message.of`), or a
+                shared location.
+            channel: "sms", "telegram", "web" or "cli": the replies' length and wording.
+            at: the moment of the message (default: the assistant's clock).
+            verdict: the safety check's answer if the channel already asked it, so that no
+                message is assessed twice.
+
+        Returns:
+            The replies, the intent, the results shown and any hand-off ("988", "911").
+        """
         started = time.perf_counter()
         now = at or self.clock()
         key = sender_key(channel, sender, self.key)
@@ -337,11 +366,19 @@ class _TurnState:
         self.then = None
 
     def tracker(self, extra_events: list[dict[str, Any]]) -> Tracker:
-        active = {"name": self.active_loop} if self.active_loop else {}
-        return Tracker(
-            self.key, dict(self.slots), dict(self.latest), [self.user_event, *extra_events],
-            False, None, active, "action_listen",
-        )  # fmt: skip
+        """The conversation as rasa-sdk's own `Tracker.from_dict` reads a Rasa server's dump."""
+        return Tracker.from_dict(
+            {
+                "sender_id": self.key,
+                "slots": dict(self.slots),
+                "latest_message": dict(self.latest),
+                "events": [self.user_event, *extra_events],
+                "paused": False,
+                "followup_action": None,
+                "active_loop": {"name": self.active_loop} if self.active_loop else {},
+                "latest_action_name": "action_listen",
+            }
+        )
 
     async def act(self, name: str, extra_events: list[dict[str, Any]] | None = None) -> None:
         """Run one rasa-sdk action in-process and apply the events it returns."""
@@ -364,7 +401,8 @@ class _TurnState:
         if name == "action_emergency_handoff":
             self.handoff = "911"
         self.messages.extend(dispatcher.messages)
-        for event in returned or []:
+        # As rasa-sdk's action server does: events without an `event` key are dropped.
+        for event in ActionExecutor.validate_events(list(returned or []), name):
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]
             elif event.get("event") == "active_loop":

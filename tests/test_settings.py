@@ -5,6 +5,7 @@ upward import, no runtime module importing the command line."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -170,3 +171,19 @@ def test_help_works_whatever_the_environment_holds() -> None:
     broken = CliRunner().invoke(cli, ["directory", "stats"], env={"WAYFINDER_RADIUS_KM": "far"})
     assert broken.exit_code == 1
     assert "WAYFINDER_RADIUS_KM must be a number of kilometres" in broken.output
+
+
+def test_every_variable_read_is_in_the_readmes_configuration_table() -> None:
+    readers = ["wayfinder/settings.py", "directory/config.py", "bot/config.py",
+               "channels/base.py"]  # fmt: skip
+    variables = {
+        name
+        for path in readers
+        for name in re.findall(
+            r"\b((?:WAYFINDER|TWILIO|TELEGRAM)_[A-Z_]+|MPLCONFIGDIR)\b", (ROOT / path).read_text()
+        )
+    }
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("## Configuration") : readme.index("## Performance")]
+    assert {v for v in variables if f"`{v}`" not in table} == set()
+    assert len(variables) >= 19

@@ -92,8 +92,17 @@ class Parser:
         )
 
     def parse(self, message: Message | str, verdict: safety.Safety | None = None) -> Parse:
-        """What one message says. `verdict` is the safety check's answer when the channel
-        already asked it for this message (it is asked once per message)."""
+        """What one message says: safety first, then needs, place, intent and facts.
+
+        Args:
+            message: the message (best built once at the channel edge with `Message.of`).
+            verdict: the safety check's answer when the channel already asked it for this
+                message (it is asked once per message).
+
+        Returns:
+            The parse: intent and ranking, needs, place, safety level, entities, language,
+            facts about the person and the time asked about.
+        """
         if isinstance(message, str):
             message = Message.of(message, MAX_CHARS)
         text = message.text
