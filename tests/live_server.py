@@ -1,9 +1,13 @@
-"""Start `wayfinder serve` (or `browse`) as a real process on 127.0.0.1 for tests."""
+"""Start `wayfinder serve` (or `browse`) as a real process on 127.0.0.1 for tests.
+
+The server binds port 0 and the test reads the port it got from the address it prints:
+picking a free port first and handing it over would race with anything else that binds
+one in between."""
 
 from __future__ import annotations
 
 import os
-import socket
+import re
 import subprocess
 import sys
 import tempfile
@@ -15,11 +19,7 @@ from typing import IO
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+_ADDRESS = re.compile(rb"http://127\.0\.0\.1:([1-9]\d*)")
 
 
 @contextmanager
@@ -36,20 +36,19 @@ def running_wayfinder(
     env: Mapping[str, str] | None = None,
     log_path: Path | None = None,
 ) -> Iterator[str]:
-    """A `wayfinder` server command (with `--port` added) as a real process; its base URL
-    once `ready` answers 200. The process is always stopped. Its output goes to
-    `log_path` when given (a file, never a pipe, which a chatty server could fill and
-    block on)."""
-    port = free_port()
+    """A `wayfinder` server command (with `--port 0` added) as a real process; its base URL
+    (with the port it printed) once `ready` answers 200. The process is always stopped.
+    Its output goes to `log_path` when given (a file, never a pipe, which a chatty server
+    could fill and block on)."""
     opened = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
     with opened as log:
         process = subprocess.Popen(
             [sys.executable, "-c", "from wayfinder.cli import cli; cli()", *args,
-             "--port", str(port)],
+             "--port", "0"],
             env={**os.environ, **(env or {})}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
         try:
+            base = _address(process, log)
             _wait_until_ready(base + ready, process, log)
             yield base
         finally:
@@ -59,6 +58,19 @@ def running_wayfinder(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _address(process: subprocess.Popen[bytes], log: IO[bytes]) -> str:
+    """The base URL the server printed once it had bound its port."""
+    deadline = time.monotonic() + 60
+    while True:
+        # pread: the server writes through the same file offset, which must not move
+        output = os.pread(log.fileno(), os.fstat(log.fileno()).st_size, 0)
+        if found := _ADDRESS.search(output):
+            return f"http://127.0.0.1:{int(found[1])}"
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"it did not start:\n{output.decode(errors='replace')}")
+        time.sleep(0.05)
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:

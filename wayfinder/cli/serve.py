@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import logging
+import socket
+import sys
 from datetime import UTC, datetime
 
 import click
@@ -21,11 +23,12 @@ from wayfinder.cli.options import db_option, open_assistant, settings
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on; 0 picks a free one (printed).")  # fmt: skip
 @db_option
 def serve_command(host: str, port: int, db_path: str) -> None:
-    """Serve SMS (Twilio), Telegram, the web chat and /healthz from one process. Logs one
-    line per request, without message text or phone numbers.
+    """Serve SMS (Twilio), Telegram, the web chat, /healthz and the HSDS API from one
+    process. Logs one line per request, without message text or phone numbers.
 
     Example:
 
@@ -35,8 +38,13 @@ def serve_command(host: str, port: int, db_path: str) -> None:
     app, notes = create_app(open_assistant(db_path), db_path, settings().channels)
     for note in notes:
         click.echo(note, err=True)
-    click.echo(f"Web chat: http://{host}:{port}/  (Ctrl-C stops the server)")
-    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    # The socket is bound here, so that the address printed is the one served, also with
+    # --port 0 (tests and scripts read the port from this line: no race for a free port).
+    listening = socket.create_server((host, port), reuse_port=False)
+    bound = listening.getsockname()[1]
+    click.echo(f"Web chat: http://{host}:{bound}/  (Ctrl-C stops the server)")
+    sys.stdout.flush()
+    app.run(sock=listening, single_process=True, access_log=False, motd=False)
 
 
 @click.command("remind")
