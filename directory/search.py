@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
@@ -184,6 +184,21 @@ def _in_chunks(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[
     return rows
 
 
+class _Ranked(NamedTuple):
+    """A candidate with what ranking read of it, kept for the few that are shown."""
+
+    rank: tuple[bool, int, int, int, int, float]
+    sid: str
+    candidate: _Candidate
+    keys: list[str]
+    open_now: bool | None
+    spans: Any
+    tz: tzinfo
+    age: float | None
+    stale: bool | None
+    excludes: str | None
+
+
 def _details(
     db: sqlite_utils.Database,
     candidates: dict[str, _Candidate],
@@ -249,12 +264,13 @@ def _details(
         )
         if in_window is False:
             excludes = excludes or "closed then"
-        ranked.append((rank, sid, candidate, keys, open_now, spans, tz, age, stale, excludes))
-    ranked.sort(key=lambda item: item[:2])
-    if any(item[-1] is None for item in ranked):
-        ranked = [item for item in ranked if item[-1] is None]
+        ranked.append(_Ranked(rank, sid, candidate, keys, open_now, spans, tz, age, stale,
+                              excludes))  # fmt: skip
+    ranked.sort(key=lambda item: (item.rank, item.sid))
+    if any(item.excludes is None for item in ranked):
+        ranked = [item for item in ranked if item.excludes is None]
     best = ranked[:limit]
-    top_ids = [item[1] for item in best]
+    top_ids = [item.sid for item in best]
     names = {
         row[0]: row[1:]
         for row in _in_chunks(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import sqlite_utils
 from rapidfuzz import fuzz, process
@@ -113,14 +114,23 @@ _NOT_CITIES = {
 _PREPOSITIONS = {"in", "near", "en", "around", "at", "by", "to", "from", "outside", "cerca"}
 
 
+class City(NamedTuple):
+    """A city of the gazetteer: its centre, and how many ZIPs it has (a bare name that
+    few ZIPs share is less likely meant as a place)."""
+
+    name: str
+    state: str
+    lat: float
+    lon: float
+    zips: int
+
+
 @dataclass
 class Gazetteer:
     """What the parser needs from the directory: ZIPs, cities, local places, streets."""
 
     zips: dict[str, tuple[str, str, float | None, float | None]] = field(default_factory=dict)
-    cities: dict[str, list[tuple[str, str, float, float, int]]] = field(
-        default_factory=lambda: defaultdict(list)
-    )
+    cities: dict[str, list[City]] = field(default_factory=lambda: defaultdict(list))
     places: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     streets: StreetNames = field(default_factory=lambda: StreetNames(set(_STREETS)))
     default_state: str | None = None
@@ -137,7 +147,7 @@ class Gazetteer:
         for name, state, lat, lon, count in db.execute(
             "SELECT name, state, lat, lon, zips FROM city ORDER BY zips DESC"
         ):
-            gaz.cities[strip_accents(name.lower())].append((name, state, lat, lon, count))
+            gaz.cities[strip_accents(name.lower())].append(City(name, state, lat, lon, count))
         for name, lat, lon, aliases in db.execute("SELECT name, lat, lon, aliases FROM place"):
             for label in [name, *json.loads(aliases)]:
                 gaz.places[label.lower()] = (name, lat, lon)
@@ -150,22 +160,22 @@ class Gazetteer:
             for (key,) in db.execute("SELECT DISTINCT key FROM street_key"):
                 gaz.streets.add(key)
         gaz.state_city_names = [
-            name for name, rows in gaz.cities.items() if any(r[1] == default_state for r in rows)
+            name for name, rows in gaz.cities.items() if any(r.state == default_state for r in rows)
         ]
         return gaz
 
-    def city(self, name: str, state: str | None) -> tuple[str, str, float, float, int] | None:
+    def city(self, name: str, state: str | None) -> City | None:
         """The city of that name in that state; without a state, the deployment's, else the
         largest (bare names only for real towns: at least 3 ZIPs or in the default state)."""
         rows = self.cities.get(strip_accents(name.lower()), [])
         if state:
-            return next((r for r in rows if r[1] == state), None)
+            return next((r for r in rows if r.state == state), None)
         if name.lower() in _NOT_CITIES:
             return None
         for row in rows:
-            if row[1] == self.default_state:
+            if row.state == self.default_state:
                 return row
-        return rows[0] if rows and rows[0][4] >= 3 else None
+        return rows[0] if rows and rows[0].zips >= 3 else None
 
 
 def find_location(text: str, gaz: Gazetteer) -> Location | None:
@@ -291,9 +301,9 @@ def _city(text: str, gaz: Gazetteer) -> Location | None:
             if row is None:
                 continue
             after_preposition = i > 0 and words[i - 1].group(0).lower() in _PREPOSITIONS
-            if row[4] < 2 and not after_preposition:
+            if row.zips < 2 and not after_preposition:
                 continue  # a one-ZIP town named bare is more likely a word ("model")
-            found.append((not after_preposition, -size, -row[4], start, end, row))
+            found.append((not after_preposition, -size, -row.zips, start, end, row))
     if found:
         *_, start, end, row = min(found)
         return _city_location(text, start, end, row)
@@ -320,10 +330,8 @@ def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Locati
     return None
 
 
-def _city_location(
-    text: str, start: int, end: int, row: tuple[str, str, float, float, int]
-) -> Location:
-    name, state, lat, lon, _ = row
+def _city_location(text: str, start: int, end: int, row: City) -> Location:
+    name, state, lat, lon = row.name, row.state, row.lat, row.lon
     return Location("city", text[start:end], start, end, None, name, state, lat, lon)
 
 
