@@ -24,6 +24,17 @@ def sender_key(channel: str, sender: str, key: bytes) -> str:
     return hmac.new(key, f"{channel}:{sender}".encode(), hashlib.sha256).hexdigest()
 
 
+def check_key(value: str) -> str:
+    """The key, when it is long enough to be a secret.
+
+    Raises:
+        ConfigError: it is shorter than 16 characters.
+    """
+    if len(value) < 16:
+        raise ConfigError("WAYFINDER_HMAC_KEY must be at least 16 characters.")
+    return value
+
+
 def hmac_key(db_path: str | Path, configured: str | None = None, *, demo: bool = False) -> bytes:
     """The key sender ids are hashed with: the configured one (WAYFINDER_HMAC_KEY). In demo
     mode only (the fictional demo directory), a random key kept in a file beside the
@@ -34,9 +45,7 @@ def hmac_key(db_path: str | Path, configured: str | None = None, *, demo: bool =
         ConfigError: no key outside demo mode, or a key too short to be secret.
     """
     if value := (configured or "").strip():
-        if len(value) < 16:
-            raise ConfigError("WAYFINDER_HMAC_KEY must be at least 16 characters.")
-        return value.encode()
+        return check_key(value).encode()
     if not demo:
         raise ConfigError(
             "WAYFINDER_HMAC_KEY is not set. Sender ids are stored only as keyed hashes: set "

@@ -26,8 +26,6 @@ from sanic.response import HTTPResponse
 
 from directory import hsds_api
 
-BadRequest = hsds_api.BadRequest
-
 CACHED_ANSWERS = 512
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no", ""}
@@ -39,7 +37,7 @@ def _flag(request: Request, name: str) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise BadRequest(f"{name} must be true or false")
+    raise hsds_api.BadRequest(f"{name} must be true or false")
 
 
 def _text(request: Request, name: str) -> str | None:
@@ -58,7 +56,7 @@ def blueprint(db: sqlite_utils.Database) -> Blueprint:
             try:
                 found = build()
                 status, body = (200, found) if found is not None else (404, {"error": "not found"})
-            except BadRequest as error:
+            except hsds_api.BadRequest as error:
                 status, body = 400, {"error": str(error)}
             cache[key] = (status, json.dumps(body, ensure_ascii=False).encode("utf-8"))
             while len(cache) > CACHED_ANSWERS:

@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
+from directory.sql import rows_in
 from directory.validate import parse_datetime
 
 HSDS_VERSION = "3.1"
@@ -164,8 +165,8 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
     if not ids:
         return []
     rows = _where(db, "service", "id", ids)
-    private = {r[0] for r in _in(db, "SELECT service_id FROM confidential_service "
-                                 "WHERE service_id IN ({})", ids)}  # fmt: skip
+    private = {r[0] for r in rows_in(db, "SELECT service_id FROM confidential_service "
+                                     "WHERE service_id IN ({marks})", ids)}  # fmt: skip
     changed = last_changes(db, ids)
     organizations = _by_id(db, "organization", {r["organization_id"] for r in rows})
     programs = _by_id(db, "program", {r["program_id"] for r in rows})
@@ -311,34 +312,23 @@ def organizations(
     search: str | None = None,
     full_service: bool = False,
 ) -> Obj:
-    where, params = "", []
-    if search and search.strip():
-        where = " WHERE name LIKE ? OR alternate_name LIKE ? OR description LIKE ?"
-        params = [f"%{search.strip()}%"] * 3
-    total = db.execute(f"SELECT count(*) FROM organization{where}", params).fetchone()[0]
-    ids = [
-        row[0]
-        for row in db.execute(
-            f"SELECT id FROM organization{where} ORDER BY id LIMIT ? OFFSET ?",
-            [*params, per_page, (page - 1) * per_page],
-        )
-    ]
-    contents = [organization(db, oid, full_service=full_service, nested=False) for oid in ids]
-    return _page([c for c in contents if c is not None], total, page, per_page)
+    listed = _simple_page(db, "organization", page, per_page, search)
+    if full_service:
+        listed["contents"] = [
+            organization(db, found["id"], full_service=True) for found in listed["contents"]
+        ]
+    return listed
 
 
 def organization(
-    db: sqlite_utils.Database, organization_id: str, *, full_service: bool = False,
-    nested: bool = True,
-) -> Obj | None:  # fmt: skip
-    """An organization; `nested` adds its phones, locations and services (in brief, or in
-    full with `full_service`)."""
+    db: sqlite_utils.Database, organization_id: str, *, full_service: bool = False
+) -> Obj | None:
+    """An organization with its phones, locations and services (in brief, or in full with
+    `full_service`); None when there is no such id."""
     found = _where(db, "organization", "id", [organization_id])
     if not found:
         return None
     obj = _json("organization", found[0])
-    if not nested and not full_service:
-        return obj
     service_ids = [
         r[0]
         for r in db.execute(
@@ -359,16 +349,17 @@ def organization(
             [organization_id],
         )
     }
+    places = _where(db, "location", "organization_id", [organization_id])
+    addresses = _group(_where(db, "address", "location_id", [p["id"] for p in places]),
+                       "location_id")  # fmt: skip
     locations = []
-    for row in _where(db, "location", "organization_id", [organization_id]):
+    for row in places:
         location = _json("location", row)
         if row["id"] in hidden:
             for name in _PRIVATE_LOCATION_FIELDS:
                 location.pop(name, None)
         else:
-            location["addresses"] = [
-                _json("address", a) for a in _where(db, "address", "location_id", [row["id"]])
-            ]
+            location["addresses"] = [_json("address", a) for a in addresses.get(row["id"], [])]
         locations.append(_drop_empty(location))
     obj["locations"] = locations
     if full_service:
@@ -417,10 +408,10 @@ def last_changes(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str
     """When the directory last changed each service (its fields, its nested data as an
     import said it, its bed count, its eligibility), from the change log."""
     return dict(
-        _in(
+        rows_in(
             db,
             "SELECT resource_id, max(last_action_date) FROM change_log "
-            "WHERE resource_id IN ({}) AND result = 'applied' GROUP BY resource_id",
+            "WHERE resource_id IN ({marks}) AND result = 'applied' GROUP BY resource_id",
             ids,
         )
     )
@@ -474,20 +465,11 @@ def _later(stored: str | None, changed: str | None) -> str | None:
     return stored if a >= b else changed
 
 
-def _in(db: sqlite_utils.Database, sql: str, ids: Iterable[Any]) -> list[tuple[Any, ...]]:
-    values = [v for v in ids if v is not None]
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(values), 500):
-        chunk = values[start : start + 500]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
-
-
 def _where(db: sqlite_utils.Database, table: str, column: str, ids: Iterable[Any]) -> list[Obj]:
     columns = TABLES[table][1]
-    rows = _in(
+    rows = rows_in(
         db,
-        f"SELECT {', '.join(columns)} FROM {table} WHERE {column} IN ({{}}) ORDER BY id",
+        f"SELECT {', '.join(columns)} FROM {table} WHERE {column} IN ({{marks}}) ORDER BY id",
         ids,
     )
     return [dict(zip(columns, row, strict=True)) for row in rows]

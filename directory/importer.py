@@ -23,6 +23,7 @@ from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset
 from directory.rows import Row, Rows
+from directory.sql import rows_in
 from directory.transaction import write_transaction
 from directory.types import ImportSummary
 from directory.validate import parse_datetime, validate
@@ -98,14 +99,6 @@ def import_dataset(
     )  # fmt: skip
 
 
-def _in(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
-
-
 def _rows(table: str, where: str) -> str:
     """SQL for one text holding every row of `table` that matches `where`, in id order."""
     columns = "||','||".join(f"quote({c})" for c in TABLES[table][1])
@@ -140,8 +133,8 @@ def _nested_state(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, by
     nothing for it."""
     return {
         sid: hashlib.blake2b(state.encode(), digest_size=16).digest()
-        for sid, state in _in(
-            db, f"SELECT s.id, {_NESTED_STATE} FROM service s WHERE s.id IN ({{}})", ids
+        for sid, state in rows_in(
+            db, f"SELECT s.id, {_NESTED_STATE} FROM service s WHERE s.id IN ({{marks}})", ids
         )
     }
 
@@ -162,12 +155,12 @@ def remove_services(
 ) -> int:
     """Delete services and what hangs from them only, logging each removal (inside the
     caller's transaction); the number deleted."""
-    present = [row[0] for row in _in(db, "SELECT id FROM service WHERE id IN ({})", ids)]
+    present = [row[0] for row in rows_in(db, "SELECT id FROM service WHERE id IN ({marks})", ids)]
     if not present:
         return 0
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for table, column in _REMOVED_WITH_SERVICE:
-        _in(db, f"DELETE FROM {table} WHERE {column} IN ({{}})", present)
+        rows_in(db, f"DELETE FROM {table} WHERE {column} IN ({{marks}})", present)
     db.conn.executemany(
         """INSERT INTO change_log (resource_id, resource_type, last_action_date,
         last_action_type, field_name, previous_value, replacement_value, updated_by, channel)
@@ -182,27 +175,21 @@ def remove_services(
 
 def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:
     columns = ", ".join(_LOGGED_SERVICE_FIELDS)
-    found = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(f"SELECT id, {columns} FROM service WHERE id IN ({marks})", chunk):
-            found[row[0]] = dict(zip(_LOGGED_SERVICE_FIELDS, row[1:], strict=True))
-    return found
+    return {
+        row[0]: dict(zip(_LOGGED_SERVICE_FIELDS, row[1:], strict=True))
+        for row in rows_in(db, f"SELECT id, {columns} FROM service WHERE id IN ({{marks}})", ids)
+    }
 
 
 def _capacities(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
-    found = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        for row in db.execute(
-            f"SELECT id, service_id, available, maximum FROM service_capacity "
-            f"WHERE id IN ({marks})",
-            chunk,
-        ):
-            found[row[0]] = tuple(row[1:])
-    return found
+    return {
+        row[0]: tuple(row[1:])
+        for row in rows_in(
+            db,
+            "SELECT id, service_id, available, maximum FROM service_capacity WHERE id IN ({marks})",
+            ids,
+        )
+    }
 
 
 def _log_capacity(

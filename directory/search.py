@@ -22,6 +22,7 @@ import sqlite_utils
 from directory import area_words, capacity, geo, hours, needs
 from directory.config import DirectorySettings
 from directory.eligibility import Eligibility, Person
+from directory.sql import rows_in
 from directory.types import Place, Point, SearchResult
 
 EXCLUDED_STATUSES = ("inactive", "defunct")
@@ -174,16 +175,6 @@ def _full_text(db: sqlite_utils.Database, query: str) -> set[str]:
     }
 
 
-def _in_chunks(db: sqlite_utils.Database, sql: str, ids: Sequence[str]) -> list[tuple[Any, ...]]:
-    # Rows fetched in one call per chunk: a generator over the cursor cost a quarter of
-    # a dense search's time in Python overhead.
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        rows += db.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
-
-
 class _Ranked(NamedTuple):
     """A candidate with what ranking read of it, kept for the few that are shown."""
 
@@ -215,7 +206,7 @@ def _details(
     asked_for = person if person is not None and not person.is_empty() else None
     # Nothing known of the person: one flag per candidate, not every candidate's facts.
     rules = read_eligibility(db, ids) if asked_for else {}
-    status = dict(_in_chunks(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
+    status = dict(rows_in(db, "SELECT id, status FROM service WHERE id IN ({marks})", ids))
     special: set[str] = set()
     service_needs = read_needs(db, ids, special)
     schedule_rows = _schedule_tuples(db, ids)
@@ -273,7 +264,7 @@ def _details(
     top_ids = [item.sid for item in best]
     names = {
         row[0]: row[1:]
-        for row in _in_chunks(
+        for row in rows_in(
             db,
             "SELECT s.id, s.name, o.name FROM service s "
             "LEFT JOIN organization o ON o.id = s.organization_id WHERE s.id IN ({marks})",
@@ -333,7 +324,7 @@ def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str,
     """Each service's eligibility as read at import (with admins' corrections)."""
     return {
         sid: Eligibility.from_json(facts)
-        for sid, facts in _in_chunks(
+        for sid, facts in rows_in(
             db,
             "SELECT service_id, facts FROM service_eligibility WHERE service_id IN ({marks})",
             ids,
@@ -344,7 +335,7 @@ def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str,
 def read_restrictions(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str]:
     """Each service's restriction in a few words, where it has one."""
     return dict(
-        _in_chunks(
+        rows_in(
             db,
             "SELECT service_id, restriction FROM service_eligibility "
             "WHERE restriction IS NOT NULL AND service_id IN ({marks})",
@@ -360,7 +351,7 @@ def read_needs(
     services only for a group (youth, seniors, veterans, families)."""
     order = needs.need_keys()
     found: dict[str, list[str]] = defaultdict(list)
-    for sid, need, only_for_some in _in_chunks(
+    for sid, need, only_for_some in rows_in(
         db,
         "SELECT service_id, need, special FROM service_need WHERE service_id IN ({marks})",
         ids,
@@ -379,7 +370,7 @@ def _schedule_tuples(
     db: sqlite_utils.Database, ids: Sequence[str]
 ) -> dict[str, tuple[tuple[Any, ...], ...]]:
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
-    for sid, *row in _in_chunks(
+    for sid, *row in rows_in(
         db, f"SELECT service_id, {', '.join(_SCHEDULE_COLUMNS)} FROM service_schedule_link "
         "WHERE service_id IN ({marks}) ORDER BY service_id, schedule_id",
         ids,
@@ -411,7 +402,7 @@ def read_counts(
 ) -> dict[str, tuple[int | None, int | None, str | None]]:
     """Each service's latest bed count: (available, maximum, updated)."""
     counts: dict[str, tuple[int | None, int | None, str | None]] = {}
-    for sid, available, maximum, updated in _in_chunks(
+    for sid, available, maximum, updated in rows_in(
         db,
         "SELECT service_id, available, maximum, updated FROM service_capacity "
         "WHERE service_id IN ({marks}) ORDER BY service_id, updated DESC",
@@ -435,7 +426,7 @@ def read_phones(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list
     """Each service's phone numbers — its own first, then its service_at_location's, its
     location's, its organization's — voice numbers first."""
     found: dict[str, list[Phone]] = defaultdict(list)
-    for sid, *phone in _in_chunks(
+    for sid, *phone in rows_in(
         db,
         "SELECT l.service_id, p.number, p.extension, p.type, p.description "
         "FROM service_phone_link l JOIN phone p ON p.id = l.phone_id "

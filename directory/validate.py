@@ -18,6 +18,7 @@ from directory import geo, hours
 from directory.hsds import ORDER, REFERENCES, REQUIRED
 from directory.reader import Dataset
 from directory.rows import Row
+from directory.sql import rows_in
 from directory.types import Problem
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
@@ -92,14 +93,8 @@ def _missing(
     missing = {target: values - ids[target] for target, values in wanted.items()}
     if db is not None:
         for target, values in missing.items():
-            ordered = sorted(values)
-            for start in range(0, len(ordered), 500):
-                chunk = ordered[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                values.difference_update(
-                    r[0]
-                    for r in db.execute(f"SELECT id FROM {target} WHERE id IN ({marks})", chunk)
-                )
+            found = rows_in(db, f"SELECT id FROM {target} WHERE id IN ({{marks}})", sorted(values))
+            values.difference_update(row[0] for row in found)
     return missing
 
 

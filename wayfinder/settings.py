@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import BotSettings
+from bot.privacy import check_key
 from channels.base import ChannelSettings
-from directory import ConfigError, DirectorySettings
+from directory import DirectorySettings
 
 DEFAULT_DB = "wayfinder.db"
 
@@ -69,8 +70,8 @@ class Settings:
         """
         env = os.environ if environ is None else environ
         key = env.get("WAYFINDER_HMAC_KEY", "").strip()
-        if key and len(key) < 16:
-            raise ConfigError("WAYFINDER_HMAC_KEY must be at least 16 characters.")
+        if key:
+            check_key(key)
         model = env.get("WAYFINDER_NLU_MODEL", "").strip()
         return cls(
             db=env.get("WAYFINDER_DB", "").strip() or DEFAULT_DB,

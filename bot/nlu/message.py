@@ -21,6 +21,7 @@ from bot.nlu import language
 from bot.nlu.normalize import clean, fold
 
 MAX_CHARS = 2000
+_PUNCTUATION = ".,;:!?¡¿'\"()"
 # Skin tones, the emoji presentation selector and the zero-width joiner: an emoji is
 # looked up without them ("👋🏽" is "👋").
 _MODIFIERS = re.compile("[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f\u200d]")
@@ -73,7 +74,7 @@ class Message:
             collapsed, cut to the limit); spans of needs and places index this.
         folded: lower case, no accents or apostrophes, punctuation as spaces, emoji and
             shorthand as words — what rules, models and commands match.
-        tokens: the words of `folded`.
+        tokens: the words of `folded`, without the punctuation around them.
         language: "es" or "en".
     """
 
@@ -87,5 +88,5 @@ class Message:
     def of(cls, raw: str, limit: int = MAX_CHARS) -> Message:
         text = clean(raw)[:limit].strip()
         folded = plain_words(text)
-        tokens = tuple(folded.split())
+        tokens = tuple(w for w in (t.strip(_PUNCTUATION) for t in folded.split()) if w)
         return cls(raw, text, folded, tokens, language.detect_words(tokens))

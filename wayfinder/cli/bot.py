@@ -10,7 +10,6 @@ from typing import Any
 import click
 
 from bot import people, privacy
-from bot.engine import Assistant
 from bot.privacy import hmac_key
 from bot.turn import CHANNELS, SharedLocation, Turn
 from directory import ConfigError, open_db
@@ -18,10 +17,6 @@ from directory.demo import is_demo
 from wayfinder.cli.options import db_option, json_option, open_assistant, settings
 
 _SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
-
-
-def _assistant(db_path: str) -> Assistant:
-    return open_assistant(db_path)
 
 
 def _configured_key() -> str | None:
@@ -67,7 +62,7 @@ def ask_command(
         wayfinder ask --sender me "detox"
         wayfinder ask --sender me 80204
     """
-    _print(_assistant(db_path).handle(sender, text, channel, _at(at_text)), as_json)
+    _print(open_assistant(db_path).handle(sender, text, channel, _at(at_text)), as_json)
 
 
 @click.command("chat")
@@ -82,7 +77,7 @@ def chat_command(sender: str, at_text: str | None, db_path: str) -> None:
 
         wayfinder chat --db wayfinder-demo.db
     """
-    assistant = _assistant(db_path)
+    assistant = open_assistant(db_path)
     today = datetime.now(UTC).date()
     for line in settings().bot.lines.stale(today):
         click.echo(f"Warning: the {line.name} number was last verified {line.last_verified}.")

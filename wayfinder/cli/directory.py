@@ -31,18 +31,6 @@ from directory.validate import validate
 from wayfinder.cli.options import db_option, json_option, open_directory, settings, who
 
 
-def _open(db_path: str) -> sqlite_utils.Database:
-    return open_directory(db_path)
-
-
-def _settings() -> DirectorySettings:
-    return settings().directory
-
-
-def _who(by: str | None) -> str:
-    return who(by)
-
-
 def _print_problems(problems: list[Problem], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([p.__dict__ for p in problems], indent=2))
@@ -79,16 +67,16 @@ def import_command(path: str, by: str | None, strict: bool, db_path: str, as_jso
 
         wayfinder directory import ./hsds-export/
     """
-    db = _open(db_path)
+    db = open_directory(db_path)
     try:
         dataset = read(path)
         if sys.stderr.isatty() and dataset.size > 2000 and not as_json:
             with click.progressbar(length=dataset.size, label="Importing", file=sys.stderr) as bar:
                 summary = import_dataset(
-                    db, dataset, who=_who(by), progress=bar.update, strict=strict
+                    db, dataset, who=who(by), progress=bar.update, strict=strict
                 )
         else:
-            summary = import_dataset(db, dataset, who=_who(by), strict=strict)
+            summary = import_dataset(db, dataset, who=who(by), strict=strict)
     except InvalidData as error:
         _print_problems(error.problems, as_json)
         raise click.ClickException(str(error)) from error
@@ -130,7 +118,7 @@ def import_streets_command(paths: tuple[str, ...], db_path: str, as_json: bool) 
 
         wayfinder directory import-streets tl_2024_08031_edges.zip tl_2024_08031_featnames.zip
     """
-    db = _open(db_path)
+    db = open_directory(db_path)
     try:
         if sys.stderr.isatty() and not as_json:
             with click.progressbar(length=0, label="Importing streets", file=sys.stderr,
@@ -178,7 +166,7 @@ def sync_command(
     """
     if not url.startswith(("http://", "https://")):
         raise click.BadParameter("give the API's http:// or https:// address", param_hint="URL")
-    db = _open(db_path)
+    db = open_directory(db_path)
     client = sync.Client(url.rstrip("/"), timeout=timeout, retries=retries)
     try:
         if sys.stderr.isatty() and not as_json:
@@ -188,9 +176,9 @@ def sync_command(
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
-                summary = sync.sync(db, url, who=_who(by), client=client, progress=moved)
+                summary = sync.sync(db, url, who=who(by), client=client, progress=moved)
         else:
-            summary = sync.sync(db, url, who=_who(by), client=client)
+            summary = sync.sync(db, url, who=who(by), client=client)
     except InvalidData as error:
         _print_problems(error.problems, as_json)
         raise click.ClickException(f"{error} Nothing was changed.") from error
@@ -253,7 +241,7 @@ def export_command(folder: str, db_path: str) -> None:
 
         wayfinder directory export ./hsds-out/
     """
-    written = export_directory(_open(db_path), folder)
+    written = export_directory(open_directory(db_path), folder)
     click.echo(f"Wrote {sum(written.values())} rows in {len(written)} files to {folder}.")
 
 
@@ -288,16 +276,14 @@ def search_command(
 
         wayfinder directory search --need detox --near 80204
     """
-    db = _open(db_path)
-    settings = _settings().for_directory(db)
+    db = open_directory(db_path)
+    found = settings().directory.for_directory(db)
     try:
-        place = (
-            geo.resolve(db, near, settings.default_state, home=settings.home(db)) if near else None
-        )
-        at = _parse_at(at_text, place.timezone if place else None, settings)
+        place = geo.resolve(db, near, found.default_state, home=found.home(db)) if near else None
+        at = _parse_at(at_text, place.timezone if place else None, found)
         results = search(
             db, need_keys, place, radius_km=radius_km, at=at, query=query, limit=limit,
-            settings=settings,
+            settings=found,
         )  # fmt: skip
     except DirectoryError as error:
         raise click.ClickException(str(error)) from error
@@ -384,7 +370,9 @@ def set_capacity_command(
         wayfinder directory set-capacity 3f2a… --available 4 --maximum 16
     """
     try:
-        change = capacity.set_capacity(_open(db_path), service_id, available, maximum, who=_who(by))
+        change = capacity.set_capacity(
+            open_directory(db_path), service_id, available, maximum, who=who(by)
+        )
     except DirectoryError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -440,7 +428,7 @@ def set_eligibility_command(
     if not changes:
         raise click.UsageError("Say what to set, e.g. --min-age 18 or --medicaid no.")
     try:
-        after = set_eligibility(_open(db_path), service_id, changes, who=_who(by))
+        after = set_eligibility(open_directory(db_path), service_id, changes, who=who(by))
     except DirectoryError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
@@ -462,7 +450,7 @@ def stats_command(db_path: str, as_json: bool) -> None:
 
         wayfinder directory stats
     """
-    db = _open(db_path)
+    db = open_directory(db_path)
     now = datetime.now(UTC)
     stats = []
     for key, need in load_needs().items():
@@ -508,7 +496,7 @@ def add_place_command(
         --lon -104.9890 --alias "civic center"
     """
     try:
-        geo.add_place(_open(db_path), name, lat, lon, aliases)
+        geo.add_place(open_directory(db_path), name, lat, lon, aliases)
     except ValueError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Added {name} ({lat}, {lon}).")
@@ -524,8 +512,8 @@ def demo_command(at_text: str | None, db_path: str) -> None:
 
         wayfinder directory demo --db demo.db
     """
-    at = _parse_at(at_text, None, _settings()) if at_text else None
-    summary = load_demo(_open(db_path), at)
+    at = _parse_at(at_text, None, settings().directory) if at_text else None
+    summary = load_demo(open_directory(db_path), at)
     click.echo(
         f"Demo directory (fictional, Denver metro) loaded into {db_path}: "
         f"{summary.counts['service']} services."

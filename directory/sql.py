@@ -1,0 +1,23 @@
+"""Asking SQLite about many ids at once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import sqlite_utils
+
+MAX_MARKS = 500  # SQLite caps the placeholders one statement may hold
+
+
+def rows_in(db: sqlite_utils.Database, sql: str, ids: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` for every id, `{marks}` in it standing for the placeholders,
+    asked in chunks (SQLite caps how many one statement holds). Rows are fetched in one
+    call per chunk: a generator over the cursor cost a quarter of a dense search's time in
+    Python overhead."""
+    values = [v for v in ids if v is not None]
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(values), MAX_MARKS):
+        chunk = values[start : start + MAX_MARKS]
+        rows += db.conn.execute(sql.format(marks=",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
