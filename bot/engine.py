@@ -210,8 +210,8 @@ class Assistant:
         """The parse of a message; when the model fails, the safety rules alone."""
         if isinstance(message, SharedLocation):
             text = f"{message.lat:.5f},{message.lon:.5f}"
-            location = Location("coordinates", text, 0, len(text), lat=message.lat,
-                                lon=message.lon)  # fmt: skip
+            location = Location(kind="coordinates", text=text, start=0, end=len(text),
+                                lat=message.lat, lon=message.lon)  # fmt: skip
             return Parse(text, "en", "provide_location", 1.0, [("provide_location", 1.0)], [],
                          location, safety.NONE, Message.of(text))  # fmt: skip
         try:

@@ -18,13 +18,18 @@ class Point:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a search is centred: what was asked for, and where we took it to be."""
+    """A place asked for (`kind`, `text`) and what is known of where it is.
 
-    kind: str  # zip | city | place | coordinates
+    The one place type: the parser makes one from a message's words alone (a street
+    address or "near me" has no coordinates yet), and `geo.resolve` makes a located one
+    that a search is centred on.
+    """
+
+    kind: str  # zip | city | place | address | coordinates | near_me
     text: str
-    lat: float
-    lon: float
-    label: str
+    lat: float | None = None
+    lon: float | None = None
+    label: str = ""
     zip: str | None = None
     city: str | None = None
     state: str | None = None
@@ -32,6 +37,9 @@ class Place:
 
     @property
     def point(self) -> Point:
+        """Where it is; a place not yet located (an address, "near me") has no point."""
+        if self.lat is None or self.lon is None:
+            raise ValueError(f"{self.text!r} is not located yet")
         return Point(self.lat, self.lon)
 
 

@@ -24,6 +24,20 @@ def test_parse_json_prints_only_json(env: dict[str, str]) -> None:
     assert (parsed["needs"], parsed["location"]["zip"]) == (["detox"], "80204")
 
 
+def test_parse_json_location_keeps_the_documented_shape(env: dict[str, str]) -> None:
+    """DESIGN.md's `location`: the same seven keys for every kind; coordinates only when
+    the words alone say where (a street address is located later, from street data)."""
+    shapes = {}
+    for text in ("detox 80204", "shelter in denver", "food at 1600 pearl st 80203",
+                 "shelter near me", "beds at 39.74,-104.99"):  # fmt: skip
+        result = CliRunner().invoke(cli, ["parse", text, "--json"], env=env)
+        location = json.loads(result.stdout)["location"]
+        assert set(location) == {"kind", "text", "zip", "city", "state", "lat", "lon"}, text
+        shapes[location["kind"]] = location["lat"] is not None
+    assert shapes == {"zip": True, "city": True, "address": False, "near_me": False,
+                      "coordinates": True}  # fmt: skip
+
+
 def test_parse_jsonl_answers_one_line_per_line_even_for_bad_lines(env: dict[str, str]) -> None:
     lines = '{"text": "shelter near me"}\nnot json\n{"text": "i want to die"}\n'
     result = CliRunner().invoke(cli, ["parse", "--jsonl"], input=lines, env=env)

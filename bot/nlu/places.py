@@ -203,8 +203,8 @@ def _with_area(text: str, found: Location, gaz: Gazetteer) -> Location:
     area = _zip(rest, gaz) or _city(rest, gaz)
     if area is None:
         return found
-    return Location("address", found.text, found.start, found.end, area.zip, area.city,
-                    area.state)  # fmt: skip
+    return Location(kind="address", text=found.text, start=found.start, end=found.end,
+                    zip=area.zip, city=area.city, state=area.state)  # fmt: skip
 
 
 def _coordinates(text: str, gaz: Gazetteer) -> Location | None:
@@ -212,7 +212,8 @@ def _coordinates(text: str, gaz: Gazetteer) -> Location | None:
     if m:
         lat, lon = float(m.group(1)), float(m.group(2))
         if -90 <= lat <= 90 and -180 <= lon <= 180:
-            return Location("coordinates", m.group(0), m.start(), m.end(), lat=lat, lon=lon)
+            return Location(kind="coordinates", text=m.group(0), start=m.start(), end=m.end(),
+                            lat=lat, lon=lon)  # fmt: skip
     return None
 
 
@@ -237,7 +238,7 @@ def _place(text: str, gaz: Gazetteer) -> Location | None:
         return None
     start, end, label = best
     _, lat, lon = gaz.places[label]
-    return Location("place", text[start:end], start, end, lat=lat, lon=lon)
+    return Location(kind="place", text=text[start:end], start=start, end=end, lat=lat, lon=lon)
 
 
 def _fuzzy_place(text: str, gaz: Gazetteer) -> tuple[int, int, str] | None:
@@ -264,7 +265,8 @@ def _zip(text: str, gaz: Gazetteer) -> Location | None:
         code = m.group(1)
         if code in gaz.zips:
             city, state, lat, lon = gaz.zips[code]
-            return Location("zip", m.group(0), m.start(), m.end(), code, city, state, lat, lon)
+            return Location(kind="zip", text=m.group(0), start=m.start(), end=m.end(),
+                            zip=code, city=city, state=state, lat=lat, lon=lon)  # fmt: skip
     return None
 
 
@@ -331,10 +333,10 @@ def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Locati
 
 
 def _city_location(text: str, start: int, end: int, row: City) -> Location:
-    name, state, lat, lon = row.name, row.state, row.lat, row.lon
-    return Location("city", text[start:end], start, end, None, name, state, lat, lon)
+    return Location(kind="city", text=text[start:end], start=start, end=end, city=row.name,
+                    state=row.state, lat=row.lat, lon=row.lon)  # fmt: skip
 
 
 def _near_me(text: str, gaz: Gazetteer) -> Location | None:
     m = _NEAR_ME.search(text)
-    return Location("near_me", m.group(0), m.start(), m.end()) if m else None
+    return Location(kind="near_me", text=m.group(0), start=m.start(), end=m.end()) if m else None

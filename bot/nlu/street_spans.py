@@ -214,7 +214,7 @@ def corner(text: str, names: StreetNames) -> Location | None:
 def _span(text: str, start: int, end: int) -> Location:
     while end > start and text[end - 1] in ",.;:":
         end -= 1
-    return Location("address", text[start:end], start, end)
+    return Location(kind="address", text=text[start:end], start=start, end=end)
 
 
 def _end_with_ramp(text: str, end: int) -> int:

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.nlu.message import Message
+from directory.types import Place
 
 
-@dataclass(frozen=True)
-class Location:
-    """A place named in a message: `text` is the span as written."""
+@dataclass(frozen=True, kw_only=True)
+class Location(Place):
+    """A place named in a message: what its words alone say of it, and where the words
+    stand in the message (`text` is the span as written, `start`…`end`)."""
 
-    kind: str  # zip | city | place | address | coordinates | near_me
-    text: str
     start: int
     end: int
-    zip: str | None = None
-    city: str | None = None
-    state: str | None = None
-    lat: float | None = None
-    lon: float | None = None
 
     def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["start"], data["end"]
-        return data
+        fields = ("kind", "text", "zip", "city", "state", "lat", "lon")
+        return {name: getattr(self, name) for name in fields}
 
 
 @dataclass(frozen=True)
