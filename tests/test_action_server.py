@@ -10,6 +10,7 @@ itself, so for those we check the response name and the template variables we pa
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -89,7 +90,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path
 ) -> Server:
-    """The action server on a free local port, on its own copy of the demo directory."""
+    """The action server on a free local port, on its own copy of the demo directory.
+
+    Sanic reads port 0 as "the default, 8000", so the server cannot be asked for any free
+    port and tell us which it got: we pick one, and when something else took it before
+    the server bound it, start again on another (a server that exits saying the address
+    is in use, or a port that answers without our actions)."""
     work = tmp_path_factory.mktemp("action_server")
     db_path = work / "wayfinder.db"
     shutil.copyfile(demo_db_path, db_path)
@@ -103,31 +109,43 @@ def server(
         WAYFINDER_DB=str(db_path),
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
-    port = _free_port()
-    log_path = work / "server.log"
-    log = log_path.open("wb")
-    request.addfinalizer(log.close)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions", "-p", str(port)],
-        cwd=work,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    request.addfinalizer(lambda: _stop(process))
-    url = f"http://127.0.0.1:{port}"
+    for attempt in range(BIND_ATTEMPTS):
+        log_path, port = work / f"server-{attempt}.log", _free_port()
+        with log_path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "rasa_sdk", "--actions", "bot.actions",
+                 "-p", str(port)],
+                cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        request.addfinalizer(functools.partial(_stop, process))
+        url = _ready(process, f"http://127.0.0.1:{port}", log_path)
+        if url is not None:
+            return Server(url, db_path)
+        _stop(process)
+    pytest.fail(f"Every port we tried was taken:\n{log_path.read_text()}")
+
+
+BIND_ATTEMPTS = 3
+
+
+def _ready(process: subprocess.Popen[bytes], url: str, log_path: Path) -> str | None:
+    """`url` once the server there lists our actions; None when its port was taken."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            if "address already in use" in log_path.read_text().lower():
+                return None
             pytest.fail(
                 f"The action server exited with {process.returncode}:\n{log_path.read_text()}"
             )
-        with contextlib.suppress(OSError):
-            if _request(f"{url}/health")[0] == 200:
-                return Server(url, db_path)
+        with contextlib.suppress(OSError, ValueError):
+            status, actions = _request(f"{url}/actions")
+            if status == 200:
+                names = {a.get("name") for a in actions} if isinstance(actions, list) else set()
+                return url if names >= ACTION_NAMES else None
         time.sleep(0.1)
-    pytest.fail(f"The action server did not answer /health in {STARTUP_SECONDS:.0f} s:\n"
+    pytest.fail(f"The action server did not answer /actions in {STARTUP_SECONDS:.0f} s:\n"
                 f"{log_path.read_text()}")  # fmt: skip
 
 
