@@ -31,7 +31,7 @@ from bot import events, people, responses
 from bot.actions import ACTIONS, Context
 from bot.config import BotSettings
 from bot.gsm7 import MAX_BODY, to_gsm7
-from bot.nlu import numbers, safety
+from bot.nlu import commands, numbers, safety
 from bot.nlu.commands import is_delete, is_undo
 from bot.nlu.message import Message
 from bot.nlu.parser import MAX_CHARS, Parser
@@ -269,7 +269,7 @@ def _continues_update(parse: Parse, conversation: Conversation) -> bool:
         return False
     if pending.get("choosing"):
         return numbers.is_pick(parse.message.folded)
-    return numbers.pin_reply(parse.message.folded) is not None
+    return commands.pin_reply(parse.message) is not None
 
 
 class _TurnState:

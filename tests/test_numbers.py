@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from bot.nlu.message import Message
-from bot.nlu.numbers import bed_count, pin, selection
+from bot.nlu.commands import pin, pin_reply
+from bot.nlu.numbers import bed_count, selection
 
 
 @pytest.mark.parametrize(
@@ -33,5 +34,10 @@ def test_what_a_bed_update_reports(text: str, count: tuple[int, int | None] | No
 
 
 def test_a_pin_is_found_and_never_read_as_a_count() -> None:
-    assert pin(Message.of("beds 4 PIN 1234").folded) == "1234"
-    assert pin(Message.of("beds 4").folded) is None
+    assert pin(Message.of("beds 4 PIN 1234")) == "1234"
+    assert pin(Message.of("beds 4")) is None
+
+
+@pytest.mark.parametrize("text", ["1234", "PIN 1234", "pin: 1234.", "1234\u200b", "１２３４"])
+def test_a_pin_sent_alone_is_read_however_it_was_typed(text: str) -> None:
+    assert pin_reply(Message.of(text)) == "1234"

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from bot import people
 from bot.actions.base import WayfinderAction
-from bot.nlu import numbers
+from bot.nlu import commands, numbers
 from bot.nlu.commands import is_undo
 from bot.nlu.message import Message
 from directory import set_capacity
@@ -74,7 +74,7 @@ class ActionUpdateAvailability(WayfinderAction):
         events: list[EventType] = []
         # Who are you? (once per conversation on channels whose sender can be spoofed)
         if channel not in TRUSTED_CHANNELS and not tracker.get_slot("pin_ok"):
-            pin = numbers.pin_reply(message.folded)
+            pin = commands.pin_reply(message)
             if not person.has_pin:
                 refused(person.services[0], pending, "denied: no PIN set")
                 dispatcher.utter_message(

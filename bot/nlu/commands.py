@@ -1,12 +1,14 @@
 """Whole-message commands a person may send at any point of a conversation, on any
-channel: the carrier keywords (STOP, START, HELP), DELETE (forget me) and UNDO (take back
-a bed update); PINs are read with the bed counts (bot/nlu/numbers.py). All are read from
+channel: the carrier keywords (STOP, START, HELP), DELETE (forget me), UNDO (take back
+a bed update) and a staff member's PIN ("1234", "beds 4 PIN 1234"). All are read from
 the normalized message, so that "Stop.", "S T O P", "ＳＴＯＰ" or "undo" with an invisible
 character pasted in count, and only as the whole message: "I want to stop drinking" is
 not an opt-out (and "I want to stop living" is a crisis, answered with 988).
 """
 
 from __future__ import annotations
+
+import re
 
 from bot.nlu.message import Message
 
@@ -21,6 +23,8 @@ OPT_IN = {"start", "yes", "unstop", "start again", "subscribe"}
 # Not "ayuda": alone, it may be a person asking for help, and the conversation (with its
 # safety check) answers it, not a fixed notice.
 HELP = {"help", "info"}
+PIN = re.compile(r"\bpin\s*[:#]?\s*(\d{4,8})\b")
+_BARE_PIN = re.compile(r"^(?:pin\s*)?(\d{4,8})$")
 
 
 def _whole(message: Message) -> str:
@@ -54,3 +58,16 @@ def is_delete(message: Message) -> bool:
 def is_undo(message: Message) -> bool:
     """The message asks to undo the last bed update."""
     return _whole(message) in UNDO_WORDS
+
+
+def pin(message: Message) -> str | None:
+    """A PIN given within a message ("beds 4 PIN 1234")."""
+    match = PIN.search(message.folded)
+    return match.group(1) if match else None
+
+
+def pin_reply(message: Message) -> str | None:
+    """A PIN sent in answer to "Reply with your PIN": "1234", "pin 1234", or within a
+    longer update ("beds 4 PIN 1234")."""
+    match = _BARE_PIN.match(message.folded.strip(" .!"))
+    return match.group(1) if match else pin(message)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from bot.nlu.commands import PIN
+
 _ORDINALS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
     "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10, "last": -1,
@@ -30,8 +32,6 @@ _COUNT = re.compile(r"(?<![\d-])(\d{1,4})(?![\d-])")
 _FULL = re.compile(
     r"\b(?:full|no (?:beds|room|space|vacanc\w*)|at capacity|lleno|llena|sin camas)\b"
 )
-_PIN = re.compile(r"\bpin\s*[:#]?\s*(\d{4,8})\b")
-_BARE_PIN = re.compile(r"^(?:pin\s*)?(\d{4,8})$")
 
 
 def selection(folded: str) -> tuple[int, bool] | None:
@@ -59,23 +59,10 @@ def is_pick(folded: str) -> bool:
     return bool(_ALONE.match(folded.strip(" .!?")))
 
 
-def pin(folded: str) -> str | None:
-    """A PIN given in the message ("beds 4 PIN 1234")."""
-    match = _PIN.search(folded)
-    return match.group(1) if match else None
-
-
-def pin_reply(folded: str) -> str | None:
-    """A PIN sent in answer to "Reply with your PIN": "1234", "pin 1234", or within a
-    longer update ("beds 4 PIN 1234")."""
-    match = _BARE_PIN.match(folded.strip(" .!"))
-    return match.group(1) if match else pin(folded)
-
-
 def bed_count(folded: str) -> tuple[int, int | None] | None:
     """Open beds (and the maximum, when given) in a staff update, PIN removed first:
     "beds 4" → (4, None), "4 of 16" → (4, 16), "shelter is full" → (0, None)."""
-    folded = _PIN.sub(" ", folded)
+    folded = PIN.sub(" ", folded)
     if match := _OF.search(folded):
         return int(match.group(1)), int(match.group(2))
     counts = _COUNT.findall(folded)

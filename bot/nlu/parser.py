@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.nlu import numbers, person, safety, when
+from bot.nlu import commands, numbers, person, safety, when
 from bot.nlu.classifier import IntentClassifier, Marks
 from bot.nlu.message import MAX_CHARS, Message
 from bot.nlu.needs import NeedFinder, NeedMatch
@@ -164,7 +164,7 @@ def _numbers(message: Message, intent: str) -> list[Entity]:
         found.append(Entity("available", str(count[0]), 0, end))
         if count[1] is not None:
             found.append(Entity("maximum", str(count[1]), 0, end))
-    if intent == "update_availability" and (code := numbers.pin(message.folded)):
+    if intent == "update_availability" and (code := commands.pin(message)):
         found.append(Entity("pin", code, 0, end))
     return found
 
