@@ -35,8 +35,16 @@ _names = itertools.count()
 def create_app(
     assistant: Assistant, db_path: str | Path, settings: ChannelSettings | None = None
 ) -> tuple[Sanic[Any, Any], list[str]]:
-    """The server around `assistant` (on the directory file `db_path`), and the start-up
-    notes to print (what is not configured, and why)."""
+    """The web server around `assistant`: chat page, webhooks, report and HSDS API.
+
+    Args:
+        assistant: answers every channel's messages.
+        db_path: the directory file the HSDS API and the report read.
+        settings: each channel's settings; a channel without its secrets stays off.
+
+    Returns:
+        The Sanic app, and the start-up notes to print (what is not configured, and why).
+    """
     settings = settings or ChannelSettings()
     gate = Gate(assistant, settings.gate)
     channel_db = open_db(db_path)  # the event loop's own connection; the assistant has its own

@@ -34,6 +34,18 @@ def set_capacity(
     The maximum stays as it was unless given. Concurrent callers (several processes)
     queue on the write lock, so no update is lost and every one is logged.
 
+    Args:
+        db: the directory.
+        service_id: the service whose beds these are.
+        available: beds open now.
+        maximum: beds in all, when it changed.
+        who: who reported it (a staff name, or a sender's keyed hash), for the log.
+        channel: where it came from (cli, sms, telegram, web).
+        at: when it was reported (default: now).
+
+    Returns:
+        The change: the old and new counts, and when.
+
     Raises:
         UnknownService: no service has this id.
         InvalidCapacity: the count is negative or above the maximum; nothing changes.

@@ -163,6 +163,18 @@ def resolve(
     sender's last place), then `home` (the program's home area) settle which of two
     places with the same street names is meant.
 
+    Args:
+        db: the directory, with its gazetteer and any street data.
+        text: the place as typed.
+        default_state: the state a bare city name is looked for in first.
+        zip_code: a ZIP named beside it in the same message.
+        city: a city named beside it in the same message.
+        near: the sender's last place.
+        home: the program's home area.
+
+    Returns:
+        A located Place, with the label replies show and its time zone when known.
+
     Raises:
         AmbiguousPlace: streets that meet in more than one place, nothing to choose by.
         UnknownPlace: with close matches as suggestions when there are any.

@@ -57,6 +57,19 @@ def import_dataset(
     bookkeeping is written with the data or not at all. `strict` makes a JSON object's
     reference to one outside its file an error instead of a warning.
 
+    Args:
+        db: the directory to write to.
+        dataset: what `read()` returned.
+        who: who imports, for the change log.
+        progress: called with the rows of each table as it is written.
+        remove: ids of services to delete.
+        then: run last, inside the transaction.
+        strict: references outside a JSON file are errors.
+
+    Returns:
+        Services added, changed, removed and unchanged, with the warnings and what was
+        skipped.
+
     Raises:
         InvalidData: with every problem found; the database is left exactly as it was.
     """

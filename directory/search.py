@@ -59,6 +59,22 @@ def search(
     counts as open ("where can I sleep tonight" at 2 PM includes the night shelter that
     opens at 6), and one closed all through it is left out when others are not.
 
+    Args:
+        db: the directory.
+        need_keys: need keys (`need_keys()`); none means any service.
+        near: a ZIP, city, "lat,lon", local place or street address, or a resolved Place.
+        radius_km: how far to look; the settings' radius when None.
+        at: the moment "open now" is judged at (default: now).
+        query: words a service's name or description must match (full-text search).
+        limit: at most this many results.
+        settings: the program's directory settings (staleness, radius, home area).
+        person: facts about who help is for (age, gender, veteran…), from the parse.
+        window: a span of time the help is needed in, instead of the moment `at`.
+
+    Returns:
+        The results, best first, each with its distance, phone, opening state and the
+        bed count as last reported.
+
     Raises:
         UnknownNeed: a need key is not known.
         UnknownPlace: `near` cannot be resolved.

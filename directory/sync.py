@@ -107,6 +107,17 @@ def sync(
     """Bring this directory up to date with the HSDS API at `url` (its base, e.g.
     `https://other.example.org/hsds`).
 
+    Args:
+        db: this directory.
+        url: the other directory's HSDS API.
+        who: who syncs, for the change log.
+        client: how pages are fetched (timeout, retries); a default one for `url`.
+        progress: called with the services read so far and the count the other side gave.
+        now: when this sync runs, remembered for the next one's `modified_after`.
+
+    Returns:
+        Services added, changed, removed and unchanged.
+
     Raises:
         SyncError: the other side could not be read; nothing was changed.
         InvalidData: what it sent is not valid HSDS; nothing was changed.

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.message import Message
 from bot.nlu.commands import pin, pin_reply
+from bot.nlu.message import Message
 from bot.nlu.numbers import bed_count, selection
 
 
