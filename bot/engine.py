@@ -14,6 +14,7 @@ are forgotten after an idle hour (configurable).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 import time
@@ -178,20 +179,22 @@ class Assistant:
                 log.exception("could not delete a sender's data")
                 reply = "Sorry, I could not delete your data just now. Please try again."
             return Turn([for_channel(reply, channel)], "delete")
-        try:
-            conversation = self.store.load(key, now)
-            role = people.lookup(self.db, key).role
-        except Exception:  # the database is failing: hand-offs must still go out
-            log.exception("conversation store failed")
-            conversation, role = Conversation(), "community"
-        turn = _TurnState(self, key, channel, now, parse, conversation, role)
-        await turn.run()
-        result = turn.result()
-        try:
-            self.store.save(key, turn.conversation(), now)
-            events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
-        except Exception:
-            log.exception("could not save the conversation")
+        with contextlib.ExitStack() as held:
+            try:
+                held.enter_context(self.store.hold(key))  # two workers, one sender: in turn
+                conversation = self.store.load(key, now)
+                role = people.lookup(self.db, key).role
+            except Exception:  # the database is failing: hand-offs must still go out
+                log.exception("conversation store failed")
+                conversation, role = Conversation(), "community"
+            turn = _TurnState(self, key, channel, now, parse, conversation, role)
+            await turn.run()
+            result = turn.result()
+            try:
+                self.store.save(key, turn.conversation(), now)
+                events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
+            except Exception:
+                log.exception("could not save the conversation")
         return result
 
     def assess(self, message: Message) -> safety.Safety:

@@ -1,13 +1,21 @@
 """Where conversations live between messages: slots and form state, never message text.
 
 `ConversationStore` is the interface; `SQLiteStore` keeps conversations in the directory
-file (one row per hashed sender). A store for several workers (Redis) implements the same
-three methods.
+file (one row per hashed sender), where every worker on the file finds them.
+
+Two messages of one sender can arrive together and land on two workers; `hold` makes the
+second turn wait for the first, so that neither answers from a conversation the other is
+changing. The hold is a lease in the database: a worker that dies holding one only
+delays that sender until the lease runs out.
 """
 
 from __future__ import annotations
 
 import json
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -42,6 +50,15 @@ class ConversationStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def hold(self, key: str) -> AbstractContextManager[None]: ...
+
+    def purge(self, now: datetime) -> int: ...
+
+
+LEASE_S = 30.0  # longer than any turn (the gate answers at its deadline, 10 s)
+WAIT_S = 12.0  # then the turn goes on without the hold rather than not at all
+BATCH = 500  # rows purged per transaction
+
 
 class SQLiteStore:
     """Conversations in the `conversation` table; idle longer than `ttl` means forgotten."""
@@ -49,9 +66,14 @@ class SQLiteStore:
     def __init__(self, db: sqlite_utils.Database, ttl: timedelta = timedelta(minutes=60)) -> None:
         self.db = db
         self.ttl = ttl
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS conversation "
-            "(key TEXT PRIMARY KEY, state TEXT NOT NULL, updated TEXT NOT NULL)"
+        db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS conversation
+                (key TEXT PRIMARY KEY, state TEXT NOT NULL, updated TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS conversation_updated ON conversation (updated);
+            CREATE TABLE IF NOT EXISTS conversation_hold
+                (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until REAL NOT NULL);
+            """
         )
 
     def load(self, key: str, now: datetime) -> Conversation:
@@ -80,11 +102,49 @@ class SQLiteStore:
         with write_transaction(self.db):
             self.db.execute("DELETE FROM conversation WHERE key = ?", [key])
 
-    def purge(self, now: datetime) -> int:
-        """Forget every conversation idle longer than the time limit; returns how many."""
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        """The sender's conversation for one turn: another worker's turn for the same
+        sender waits until this one has saved."""
+        owner = uuid.uuid4().hex
+        deadline = time.monotonic() + WAIT_S
+        nap = 0.001
+        while not self._take(key, owner) and time.monotonic() < deadline:
+            time.sleep(nap)
+            nap = min(nap * 2, 0.05)
+        try:
+            yield
+        finally:
+            with write_transaction(self.db):
+                self.db.execute(
+                    "DELETE FROM conversation_hold WHERE key = ? AND owner = ?", [key, owner]
+                )
+
+    def _take(self, key: str, owner: str) -> bool:
+        now = time.time()
         with write_transaction(self.db):
             cursor = self.db.execute(
-                "DELETE FROM conversation WHERE updated < ?",
-                [(now - self.ttl).astimezone(UTC).isoformat()],
+                "INSERT INTO conversation_hold (key, owner, until) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, until = excluded.until "
+                "WHERE conversation_hold.until < ?",
+                [key, owner, now + LEASE_S, now],
             )
-        return cursor.rowcount
+        return bool(cursor.rowcount == 1)
+
+    def purge(self, now: datetime) -> int:
+        """Forget every conversation idle longer than the time limit, and holds left by
+        workers that died, `BATCH` rows at a time; returns how many conversations."""
+        removed = 0
+        while True:
+            with write_transaction(self.db):
+                cursor = self.db.execute(
+                    "DELETE FROM conversation WHERE rowid IN (SELECT rowid FROM conversation "
+                    "WHERE updated < ? LIMIT ?)",
+                    [(now - self.ttl).astimezone(UTC).isoformat(), BATCH],
+                )
+            removed += int(cursor.rowcount)
+            if cursor.rowcount < BATCH:
+                break
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM conversation_hold WHERE until < ?", [time.time()])
+        return removed

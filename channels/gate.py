@@ -6,28 +6,33 @@ from flooding it, never let a reply miss its deadline, and never answer twice.
 - Its safety is checked once, here, and the verdict travels with it.
 - A sender may send `rate_per_minute` messages a minute; past that, one polite notice and
   then silence for the rest of the minute — except that a crisis or emergency message is
-  always answered.
+  always answered. The count is kept in the database (channels/state.py), so a sender
+  spread over several workers is counted once.
 - A turn that takes longer than `deadline_s` is answered with a safe fallback that names
   988 and 911 (Twilio gives up after 15 seconds).
 - The assistant runs in one worker thread: its SQLite work does not block the server's
-  event loop, and the deadline can fire while it works.
+  event loop, and the deadline can fire while it works. The channels' own database work
+  (ids seen, opt-outs, rate counts) runs there too (`Gate.call`), on the assistant's
+  connection: one connection per worker never waits for its own other connection.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-
-import sqlite_utils
+from datetime import UTC, datetime
+from typing import TypeVar
 
 from bot.engine import Assistant
 from bot.gsm7 import MAX_BODY
 from bot.nlu import safety
 from bot.nlu.message import MAX_CHARS, Message
+from bot.privacy import sender_key
+from channels import state
 from channels.base import LIMITS, GateSettings, SharedLocation, Turn
-from directory.transaction import write_transaction
+from channels.state import WINDOW_S, RateCounts
 
 FALLBACK = (
     "Sorry, I couldn't answer in time. In a crisis call or text 988. If a life is in danger "
@@ -38,6 +43,7 @@ RATE_NOTICE = (
     "In a crisis call or text 988; if a life is in danger call 911."
 )
 _NO_RISK = safety.Safety(safety.NONE)
+T = TypeVar("T")
 
 
 def message_of(text: str, channel: str) -> Message:
@@ -53,25 +59,28 @@ class Gate:
         self.assistant = assistant
         self.settings = settings or GateSettings()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assistant")
-        self._recent: dict[str, deque[float]] = defaultdict(deque)
-        self._noticed: dict[str, float] = {}
+        self.counts = RateCounts(assistant.db)
+
+    async def call(self, work: Callable[..., T], *args: object) -> T:
+        """`work(*args)` on the assistant's thread, where all of a worker's database work
+        runs."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, work, *args)
+
+    def key(self, sender: str, channel: str) -> str:
+        """The sender as the database may know it: a keyed hash."""
+        return sender_key(channel, sender, self.assistant.key)
 
     def limited(
-        self, sender: str, verdict: safety.Safety = _NO_RISK, now: float | None = None
+        self, key: str, verdict: safety.Safety = _NO_RISK, now: float | None = None
     ) -> str | None:
         """None when the message may go through; else "notice" (send the notice once)
         or "silent". Crisis and emergency messages always go through."""
-        now = time.monotonic() if now is None else now
-        recent = self._recent[sender]
-        while recent and recent[0] <= now - 60:
-            recent.popleft()
-        recent.append(now)
-        if len(recent) <= self.settings.rate_per_minute:
+        now = time.time() if now is None else now
+        count, noticed = self.counts.count(key, now)
+        if count <= self.settings.rate_per_minute or verdict.level != safety.NONE:
             return None
-        if verdict.level != safety.NONE:
-            return None
-        if now - self._noticed.get(sender, -1e9) >= 60:
-            self._noticed[sender] = now
+        if noticed is None or now - noticed >= WINDOW_S:
+            self.counts.noticed(key, now)
             return "notice"
         return "silent"
 
@@ -85,41 +94,26 @@ class Gate:
             message = message_of(message, channel)
         if isinstance(message, Message):
             verdict = self.assistant.assess(message)
-            limit = self.limited(f"{channel}:{sender}", verdict)
-            if limit == "notice":
-                return Turn([RATE_NOTICE], "rate_limited")
-            if limit == "silent":
-                return None
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(
-            self.executor, self.assistant.handle, sender, message, channel, None, verdict
-        )
+        work = loop.run_in_executor(self.executor, self._turn, sender, message, channel, verdict)
         try:
             return await asyncio.wait_for(asyncio.shield(work), self.settings.deadline_s)
         except TimeoutError:
             handoff = {safety.CRISIS: "988", safety.EMERGENCY: "911"}.get(verdict.level)
             return Turn([FALLBACK], "timeout", handoff=handoff)
 
+    def purge(self) -> int:
+        """Removes expired channel state and conversations; returns rows removed."""
+        removed = state.purge(self.assistant.db, time.time())
+        return removed + self.assistant.store.purge(datetime.now(UTC))
 
-class Seen:
-    """Ids already answered (Twilio MessageSid, Telegram update_id), kept a day, so that
-    a retry or a replay is acknowledged without a second answer."""
-
-    def __init__(self, db: sqlite_utils.Database, kind: str) -> None:
-        self.db = db
-        self.kind = kind
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS seen_id (kind TEXT, id TEXT, at REAL, "
-            "PRIMARY KEY (kind, id))"
-        )
-
-    def first_time(self, item: str) -> bool:
-        """Records the id; False when it was recorded before."""
-        now = time.time()
-        with write_transaction(self.db):
-            self.db.execute("DELETE FROM seen_id WHERE at < ?", [now - 86400])
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO seen_id (kind, id, at) VALUES (?, ?, ?)",
-                [self.kind, item, now],
-            )
-        return cursor.rowcount == 1
+    def _turn(
+        self, sender: str, message: Message | SharedLocation, channel: str, verdict: safety.Safety
+    ) -> Turn | None:
+        if isinstance(message, Message):
+            limit = self.limited(self.key(sender, channel), verdict)
+            if limit == "notice":
+                return Turn([RATE_NOTICE], "rate_limited")
+            if limit == "silent":
+                return None
+        return self.assistant.handle(sender, message, channel, None, verdict)

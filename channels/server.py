@@ -12,6 +12,7 @@ message, a phone number or a query string.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import time
@@ -47,7 +48,6 @@ def create_app(
     """
     settings = settings or ChannelSettings()
     gate = Gate(assistant, settings.gate)
-    channel_db = open_db(db_path)  # the event loop's own connection; the assistant has its own
     app = Sanic(f"wayfinder_{next(_names)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "text"
@@ -57,9 +57,9 @@ def create_app(
             "SMS: TWILIO_AUTH_TOKEN or WAYFINDER_PUBLIC_URL is not set, so /sms/twilio refuses "
             "every request (403)."
         )
-    app.blueprint(sms.blueprint(gate, settings.sms, channel_db, assistant.key))
+    app.blueprint(sms.blueprint(gate, settings.sms))
     notes += settings.telegram.notes()
-    app.blueprint(telegram.blueprint(gate, settings.telegram, channel_db))
+    app.blueprint(telegram.blueprint(gate, settings.telegram))
     app.blueprint(web.blueprint(gate))
     app.blueprint(hsds.blueprint(open_db(db_path)))  # its own connection, read only
     services = assistant.db.execute("SELECT count(*) FROM service").fetchone()[0]
@@ -80,8 +80,26 @@ def create_app(
         took = (time.perf_counter() - getattr(request.ctx, "started", time.perf_counter())) * 1000
         log.info("%s %s %s %.1f ms", request.method, request.path, reply.status, took)
 
+    @app.after_server_start
+    async def keep_tidy(app: Sanic[Any, Any]) -> None:
+        app.add_task(_purge_every_minute(gate), name="purge")
+
     @app.after_server_stop
     async def close(app: Sanic[Any, Any]) -> None:
         gate.executor.shutdown(wait=False)
 
     return app, notes
+
+
+async def _purge_every_minute(gate: Gate) -> None:
+    """Expired ids, rate counts and conversations go in small batches, off the path of any
+    message (every worker runs this; a second run finds nothing left to do)."""
+    while True:
+        await asyncio.sleep(PURGE_EVERY_S)
+        try:
+            await gate.call(gate.purge)
+        except Exception:
+            log.exception("purging expired state failed; trying again in a minute")
+
+
+PURGE_EVERY_S = 60.0

@@ -11,11 +11,11 @@ living" is not an opt-out but a crisis.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-import sqlite_utils
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
@@ -24,10 +24,9 @@ from twilio.twiml.messaging_response import MessagingResponse
 from bot.gsm7 import to_gsm7
 from bot.nlu.commands import carrier_keyword
 from bot.nlu.message import Message
-from bot.privacy import sender_key
 from channels.base import SharedLocation, SmsSettings
-from channels.gate import Gate, Seen, message_of
-from directory.transaction import write_transaction
+from channels.gate import Gate, message_of
+from channels.state import OptOuts, Seen
 
 log = logging.getLogger(__name__)
 
@@ -53,37 +52,17 @@ def twiml(replies: list[str]) -> HTTPResponse:
     return response.text(str(reply), content_type="application/xml")
 
 
-class OptOuts:
-    """Senders who texted STOP (by keyed hash), until they text START."""
-
-    def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db = db
-        db.execute("CREATE TABLE IF NOT EXISTS sms_opt_out (key TEXT PRIMARY KEY)")
-
-    def set(self, key: str, out: bool) -> None:
-        with write_transaction(self.db):
-            if out:
-                self.db.execute("INSERT OR IGNORE INTO sms_opt_out (key) VALUES (?)", [key])
-            else:
-                self.db.execute("DELETE FROM sms_opt_out WHERE key = ?", [key])
-
-    def has(self, key: str) -> bool:
-        return bool(self.db.execute("SELECT 1 FROM sms_opt_out WHERE key = ?", [key]).fetchone())
-
-
 def form(request: Request) -> dict[str, str]:
     """The posted form, decoded leniently: bytes that are not UTF-8 become U+FFFD."""
     body = (request.body or b"").decode("utf-8", errors="replace")
     return dict(parse_qsl(body, keep_blank_values=True))
 
 
-def blueprint(
-    gate: Gate, settings: SmsSettings, db: sqlite_utils.Database, key: bytes
-) -> Blueprint:
+def blueprint(gate: Gate, settings: SmsSettings) -> Blueprint:
     bp = Blueprint("sms")
     validator = RequestValidator(settings.auth_token) if settings.auth_token else None
-    seen = Seen(db, "twilio")
-    opt_outs = OptOuts(db)
+    seen = Seen(gate.assistant.db, "twilio")
+    opt_outs = OptOuts(gate.assistant.db)
 
     @bp.post("/sms/twilio")
     async def twilio_webhook(request: Request) -> HTTPResponse:
@@ -97,31 +76,31 @@ def blueprint(
         if not validator.validate(url, params, signature):
             return response.text("Invalid signature.", status=403)
         sid = params.get("MessageSid") or params.get("SmsSid") or ""
-        if sid and not seen.first_time(sid):
+        if sid and not await gate.call(seen.first_time, sid, time.time()):
             return twiml([])
         sender = params.get("From", "")
         if not sender:
             return twiml([])
-        return twiml(await _answer(gate, opt_outs, sender, params, key))
+        return twiml(await _answer(gate, opt_outs, sender, params))
 
     return bp
 
 
 async def _answer(
-    gate: Gate, opt_outs: OptOuts, sender: str, params: Mapping[str, str], key: bytes
+    gate: Gate, opt_outs: OptOuts, sender: str, params: Mapping[str, str]
 ) -> list[str]:
     body = params.get("Body", "")
     text = message_of(body, "sms")
     # Carrier keywords are whole-body words, read after cleaning (bot/nlu/commands.py):
     # "STOP" with an invisible character pasted in must still opt out.
     word = carrier_keyword(text)
-    hashed = sender_key("sms", sender, key)
+    hashed = gate.key(sender, "sms")
     if word == "stop" or params.get("OptOutType", "").upper() == "STOP":
-        opt_outs.set(hashed, True)
+        await gate.call(opt_outs.set, hashed, True)
         return [STOPPED_REPLY]
-    stopped = opt_outs.has(hashed)
+    stopped = await gate.call(opt_outs.has, hashed)
     if word == "start" and stopped:
-        opt_outs.set(hashed, False)
+        await gate.call(opt_outs.set, hashed, False)
         return [STARTED_REPLY]
     if stopped:
         return []

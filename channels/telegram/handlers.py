@@ -2,6 +2,7 @@
 location, a tapped number, a picture), through a real python-telegram-bot Application."""
 
 import logging
+import time
 
 from telegram import (
     Bot,
@@ -20,8 +21,8 @@ from telegram.ext import (
 
 from channels.base import SharedLocation, TelegramSettings
 from channels.gate import RATE_NOTICE, Gate
+from channels.state import Asked
 from channels.telegram.messages import (
-    ASKED_MAX,
     MEDIA_REPLY,
     TelegramApp,
     file_url,
@@ -39,9 +40,10 @@ class Handlers:
 
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
-        # Chats last asked where they are. A live location repeats itself as edited
-        # messages every few seconds; only these chats have a search waiting for it.
-        self.asked_where: dict[int, None] = {}
+        self.asked = Asked(gate.assistant.db)
+
+    def _key(self, chat_id: int) -> str:
+        return self.gate.key(str(chat_id), "telegram")
 
     def install(self, application: TelegramApp) -> None:
         new = filters.UpdateType.MESSAGE
@@ -58,13 +60,10 @@ class Handlers:
         turn = await self.gate.answer(str(chat_id), message, "telegram")
         if turn is None:
             return
-        self.asked_where.pop(chat_id, None)
         marks = keyboards(turn)
+        asked = any(isinstance(mark, ReplyKeyboardMarkup) for mark in marks)
+        await self.gate.call(self.asked.set, self._key(chat_id), asked, time.time())
         for text, mark in zip(turn.replies, marks, strict=True):
-            if isinstance(mark, ReplyKeyboardMarkup):
-                self.asked_where[chat_id] = None
-                while len(self.asked_where) > ASKED_MAX:
-                    del self.asked_where[next(iter(self.asked_where))]
             pieces = split_message(text)
             for number, piece in enumerate(pieces, 1):
                 await send(bot, chat_id, piece, mark if number == len(pieces) else None)
@@ -84,7 +83,9 @@ class Handlers:
         message = update.effective_message
         if message is None or message.location is None:
             return
-        if update.edited_message is not None and message.chat_id not in self.asked_where:
+        if update.edited_message is not None and not await self.gate.call(
+            self.asked.has, self._key(message.chat_id), time.time()
+        ):
             return  # a live location moving on: nothing is waiting for it
         where = SharedLocation(message.location.latitude, message.location.longitude)
         await self.reply(context.bot, message.chat_id, where)
@@ -112,7 +113,7 @@ class Handlers:
         if message.caption:
             await self.reply(context.bot, message.chat_id, message.caption)
         else:  # stickers count against the sender's rate like text does
-            verdict = self.gate.limited(f"telegram:{message.chat_id}")
+            verdict = await self.gate.call(self.gate.limited, self._key(message.chat_id))
             if verdict is not None:
                 if verdict == "notice":
                     await send(context.bot, message.chat_id, RATE_NOTICE)

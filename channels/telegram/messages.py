@@ -37,7 +37,6 @@ MEDIA_REPLY = (
 )
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # the details' map link needs no preview
 _NUMBERED = re.compile(r"^(\d{1,3})\. ", re.MULTILINE)
-ASKED_MAX = 10_000
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup

@@ -4,9 +4,9 @@ import asyncio
 import hmac
 import json
 import logging
+import time
 from typing import Any
 
-import sqlite_utils
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 from telegram import (
@@ -16,7 +16,8 @@ from telegram import (
 from telegram.error import TelegramError
 
 from channels.base import TelegramSettings
-from channels.gate import Gate, Seen
+from channels.gate import Gate
+from channels.state import Seen
 from channels.telegram.handlers import build_application
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,9 @@ def parse_update(data: object, bot: Bot) -> Update | None:
         return None
 
 
-def blueprint(gate: Gate, settings: TelegramSettings, db: sqlite_utils.Database) -> Blueprint:
+def blueprint(gate: Gate, settings: TelegramSettings) -> Blueprint:
     bp = Blueprint("telegram")
-    seen = Seen(db, "telegram")
+    seen = Seen(gate.assistant.db, "telegram")
     configured = bool(settings.token and settings.webhook_secret)
     application = build_application(gate, settings, polling=False) if configured else None
     starting = asyncio.Lock()
@@ -87,7 +88,7 @@ def blueprint(gate: Gate, settings: TelegramSettings, db: sqlite_utils.Database)
             return response.text("This is not a Telegram update.", status=400)
         if not await ready():
             return response.text("The Telegram Bot API is out of reach.", status=503)
-        if seen.first_time(str(update.update_id)):
+        if await gate.call(seen.first_time, str(update.update_id), time.time()):
             await application.process_update(update)
         return response.text("OK")
 
