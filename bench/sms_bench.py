@@ -8,7 +8,14 @@ resource, thanks) and then hands over to a new phone number, so no one reaches t
 limit. Then the same load against the bare `/healthz` gives the server's ceiling on this
 machine (the load generator runs on the same 2 cores as the server).
 
+With `--workers 1,2` the server runs once per count, in the same run, and the same script
+also runs in this process straight through `Assistant.handle` (no HTTP, no signature):
+each worker's webhook rate is compared with that. Each run's messages are split into
+tenths, to see whether throughput holds as the tables grow, and the resident memory of
+every server process is read at the start and the end of the load.
+
     python bench/sms_bench.py --db wayfinder-demo.db [--messages 4000] [--concurrency 20]
+                              [--workers 1,2]
 """
 
 from __future__ import annotations
@@ -18,29 +25,26 @@ import asyncio
 import json
 import os
 import platform
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 from stats import percentile  # bench/stats.py (this folder is on sys.path)
 from twilio.request_validator import RequestValidator
 
+ROOT = Path(__file__).resolve().parents[1]
+
 TOKEN = "bench-token"
 PUBLIC = "https://bot.example.org"
 SCRIPT = ["detox", "80204", "2", "call 1", "more", "what about shelter",
           "suicidal, need a crisis bed 80203", "thanks"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def requests(total: int, sms: bool, port: int) -> list[bytes]:
@@ -80,11 +84,12 @@ async def _exchange(
     return int(status_line.split()[1]), body
 
 
-async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, float]:
+async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, Any]:
     """Closed loop: `concurrency` keep-alive connections, each sending the next request
     as soon as its previous answer has arrived."""
     queue = iter(batch)
     latencies: list[float] = []
+    finished: list[float] = []
     statuses: dict[int, int] = {}
     answered = 0
 
@@ -94,7 +99,8 @@ async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, flo
         for request in queue:
             start = time.perf_counter()
             status, body = await _exchange(reader, writer, request)
-            latencies.append((time.perf_counter() - start) * 1000)
+            finished.append(time.perf_counter())
+            latencies.append((finished[-1] - start) * 1000)
             answered += b"<Message>" in body or b'"ok"' in body
             statuses[status] = statuses.get(status, 0) + 1
         writer.close()
@@ -102,9 +108,14 @@ async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, flo
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
+    tenth = max(1, len(finished) // 10)
+    first = tenth / (finished[tenth - 1] - started)
+    last = tenth / (finished[-1] - finished[-tenth - 1]) if len(finished) > tenth else first
     return {
         "requests": len(latencies),
         "per_s": round(len(latencies) / elapsed, 1),
+        "first_tenth_per_s": round(first, 1),
+        "last_tenth_per_s": round(last, 1),
         "p50_ms": round(percentile(latencies, 0.50), 1),
         "p99_ms": round(percentile(latencies, 0.99), 1),
         "max_ms": round(max(latencies), 1),
@@ -113,8 +124,94 @@ async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, flo
     }
 
 
+def in_process_rate(db_path: Path, messages: int) -> float:
+    """Turns per second of `Assistant.handle` on the same script, in this process."""
+    from bot.engine import Assistant
+    from bot.nlu.parser import Parser, model_path
+    from bot.nlu.training import load as load_training
+    from directory import open_db
+    from wayfinder.settings import Settings
+
+    db = open_db(db_path)
+    current = Settings.from_environ()
+    settings = current.directory.for_directory(db)
+    training = load_training(ROOT / "bot" / "nlu" / "data" / "nlu.yml")
+    parser = Parser.load(
+        db, model_path(current.nlu_model), default_state=settings.default_state, training=training
+    )
+    assistant = Assistant(db, parser, key=b"bench", settings=settings)
+    for text in SCRIPT:
+        assistant.handle("+17205550000", text, "sms")
+    started = time.perf_counter()
+    for n in range(messages):
+        conversation, step = divmod(n, len(SCRIPT))
+        assistant.handle(f"+1721{conversation:07d}", SCRIPT[step], "sms")
+    rate = messages / (time.perf_counter() - started)
+    db.close()
+    return rate
+
+
+def rss_mb(pid: int) -> dict[int, float]:
+    """Resident memory of the process and its children (the workers), in MB."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if int(proc.name) == pid or int(fields[1]) == pid:
+            kb = next((line.split()[1] for line in status.splitlines()
+                       if line.startswith("VmRSS:")), "0")  # fmt: skip
+            found[int(proc.name)] = round(int(kb) / 1024, 1)
+    return found
+
+
 def log_text(folder: str) -> str:
     return (Path(folder) / "server.log").read_text(errors="replace")
+
+
+def serve(db: Path, workers: int, folder: str, env: dict[str, str]) -> tuple[Any, int]:
+    """`wayfinder serve` with `workers` on port 0; the process and the port it printed."""
+    log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 (the server's lifetime)
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
+         "--port", "0", "--workers", str(workers), "--db", str(db)],
+        env=env, stdout=log, stderr=log,
+    )  # fmt: skip
+    for _ in range(1200):
+        if server.poll() is not None:
+            raise SystemExit("the server stopped:\n" + log_text(folder))
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", log_text(folder))
+        if found:
+            try:
+                if httpx.get(f"http://127.0.0.1:{found.group(1)}/healthz").status_code == 200:
+                    return server, int(found.group(1))
+            except httpx.TransportError:
+                pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not start:\n" + log_text(folder))
+
+
+def run(db: Path, workers: int, options: argparse.Namespace, folder: str) -> dict[str, Any]:
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "WAYFINDER_PUBLIC_URL": PUBLIC}
+    server, port = serve(db, workers, folder, env)
+    try:
+        every = requests(options.messages + 400, True, port)
+        asyncio.run(load(port, every[:400], options.concurrency))  # warm-up
+        memory_before = rss_mb(server.pid)
+        sms = asyncio.run(load(port, every[400:], options.concurrency))
+        memory_after = rss_mb(server.pid)
+        bare = requests(min(options.messages, 4000), False, port)
+        ceiling = asyncio.run(load(port, bare, options.concurrency))
+    finally:
+        server.terminate()
+        server.wait()
+    return {"workers": workers, "sms": sms, "healthz": ceiling,
+            "per_worker_per_s": round(sms["per_s"] / workers, 1),
+            "rss_mb_before": memory_before, "rss_mb_after": memory_after}  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -122,54 +219,44 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--db", default=os.environ.get("WAYFINDER_DB", "wayfinder.db"))
     args.add_argument("--messages", type=int, default=4000)
     args.add_argument("--concurrency", type=int, default=20)
+    args.add_argument("--workers", default="1", help="worker counts to run, e.g. 1,2")
     args.add_argument("--json", action="store_true")
     options = args.parse_args(argv)
+    runs = []
     with tempfile.TemporaryDirectory() as folder:
-        db = Path(folder) / "bench.db"
+        for workers in [int(w) for w in options.workers.split(",")]:
+            db = Path(folder) / f"bench-{workers}.db"
+            shutil.copyfile(options.db, db)
+            runs.append(run(db, workers, options, folder))
+        db = Path(folder) / "in-process.db"
         shutil.copyfile(options.db, db)
-        port = free_port()
-        env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "WAYFINDER_PUBLIC_URL": PUBLIC}
-        with open(Path(folder) / "server.log", "wb") as log:
-            server = subprocess.Popen(
-                [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
-                 "--port", str(port), "--db", str(db)], env=env, stdout=log, stderr=log,
-            )  # fmt: skip
-            base = f"http://127.0.0.1:{port}"
-            try:
-                for _ in range(600):
-                    if server.poll() is not None:
-                        raise SystemExit("the server stopped:\n" + log_text(folder))
-                    try:
-                        if httpx.get(f"{base}/healthz").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    time.sleep(0.1)
-                else:
-                    raise SystemExit("the server did not start:\n" + log_text(folder))
-                every = requests(options.messages + 400, True, port)
-                asyncio.run(load(port, every[:400], options.concurrency))  # warm-up
-                sms = asyncio.run(load(port, every[400:], options.concurrency))
-                bare = requests(options.messages, False, port)
-                ceiling = asyncio.run(load(port, bare, options.concurrency))
-            finally:
-                server.terminate()
-                server.wait()
-    result = {"concurrency": options.concurrency, "sms": sms, "healthz": ceiling,
-              "ratio": round(sms["per_s"] / ceiling["per_s"], 2),
+        handle = in_process_rate(db, min(options.messages, 4000))
+    for row in runs:
+        row["per_worker_vs_in_process"] = round(row["per_worker_per_s"] / handle, 2)
+        row["vs_one_worker"] = round(row["sms"]["per_s"] / runs[0]["sms"]["per_s"], 2)
+    result = {"concurrency": options.concurrency, "in_process_per_s": round(handle, 1),
+              "runs": runs,
               "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}"}  # fmt: skip
     if options.json:
         print(json.dumps(result, indent=2))
         return 0
     print(
-        "| route | concurrency | requests | answered | per s | p50 ms | p99 ms | max ms | non-200 |"
+        "| workers | messages | answered | msg/s | × first run | per worker ÷ in-process "
+        "| first → last tenth msg/s | p50 ms | p99 ms | non-200 | worker RSS MB start → end "
+        "| /healthz per s |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, row in (("/sms/twilio", sms), ("/healthz", ceiling)):
-        print(f"| {name} | {options.concurrency} | {row['requests']:,} | {row['answered']:,} | "
-              f"{row['per_s']} | {row['p50_ms']} | {row['p99_ms']} | {row['max_ms']} | "
-              f"{row['non_200']} |")  # fmt: skip
-    print(f"\nSMS throughput is {result['ratio']:.0%} of the bare /healthz ceiling. "
+    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|")
+    for row in runs:
+        sms = row["sms"]
+        before, after = row["rss_mb_before"], row["rss_mb_after"]
+        memory = ", ".join(f"{before.get(pid, 0):.0f} → {after.get(pid, 0):.0f}"
+                           for pid in sorted(after))  # fmt: skip
+        print(f"| {row['workers']} | {sms['requests']:,} | {sms['answered']:,} | "
+              f"{sms['per_s']} | {row['vs_one_worker']} | {row['per_worker_vs_in_process']} | "
+              f"{sms['first_tenth_per_s']} → {sms['last_tenth_per_s']} | {sms['p50_ms']} | "
+              f"{sms['p99_ms']} | {sms['non_200']} | {memory} | "
+              f"{row['healthz']['per_s']} |")  # fmt: skip
+    print(f"\nIn process, `Assistant.handle` on the same script: {handle:.0f} turns/s. "
           f"Machine: {result['machine']}.")  # fmt: skip
     return 0
 

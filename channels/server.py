@@ -34,7 +34,11 @@ _names = itertools.count()
 
 
 def create_app(
-    assistant: Assistant, db_path: str | Path, settings: ChannelSettings | None = None
+    assistant: Assistant,
+    db_path: str | Path,
+    settings: ChannelSettings | None = None,
+    *,
+    name: str | None = None,
 ) -> tuple[Sanic[Any, Any], list[str]]:
     """The web server around `assistant`: chat page, webhooks, report and HSDS API.
 
@@ -42,23 +46,17 @@ def create_app(
         assistant: answers every channel's messages.
         db_path: the directory file the HSDS API and the report read.
         settings: each channel's settings; a channel without its secrets stays off.
+        name: the Sanic app's name; a server's workers must all build the same one.
 
     Returns:
         The Sanic app, and the start-up notes to print (what is not configured, and why).
     """
     settings = settings or ChannelSettings()
     gate = Gate(assistant, settings.gate)
-    app = Sanic(f"wayfinder_{next(_names)}")
+    app = Sanic(name or f"wayfinder_{next(_names)}")
     app.config.REQUEST_MAX_SIZE = MAX_BODY
     app.config.FALLBACK_ERROR_FORMAT = "text"
-    notes = []
-    if not settings.sms.auth_token or not settings.sms.public_url:
-        notes.append(
-            "SMS: TWILIO_AUTH_TOKEN or WAYFINDER_PUBLIC_URL is not set, so /sms/twilio refuses "
-            "every request (403)."
-        )
     app.blueprint(sms.blueprint(gate, settings.sms))
-    notes += settings.telegram.notes()
     app.blueprint(telegram.blueprint(gate, settings.telegram))
     app.blueprint(web.blueprint(gate))
     app.blueprint(hsds.blueprint(open_db(db_path)))  # its own connection, read only
@@ -88,7 +86,18 @@ def create_app(
     async def close(app: Sanic[Any, Any]) -> None:
         gate.executor.shutdown(wait=False)
 
-    return app, notes
+    return app, start_up_notes(settings)
+
+
+def start_up_notes(settings: ChannelSettings) -> list[str]:
+    """What is not configured, and why: printed once when the server starts."""
+    notes = []
+    if not settings.sms.auth_token or not settings.sms.public_url:
+        notes.append(
+            "SMS: TWILIO_AUTH_TOKEN or WAYFINDER_PUBLIC_URL is not set, so /sms/twilio refuses "
+            "every request (403)."
+        )
+    return notes + settings.telegram.notes()
 
 
 async def _purge_every_minute(gate: Gate) -> None:

@@ -64,13 +64,14 @@ def open_directory(db_path: str | Path) -> sqlite_utils.Database:
         raise click.ClickException(str(error)) from error
 
 
-def open_assistant(db_path: str | Path) -> Assistant:
-    """The assistant on `db_path` with this run's settings.
+def open_assistant(db_path: str | Path, current: Settings | None = None) -> Assistant:
+    """The assistant on `db_path` with this run's settings (or `current`, in a server's
+    worker process, which is given the settings its parent read).
 
     Raises:
         click.ClickException: the model is missing or a setting cannot be used.
     """
-    current = settings()
+    current = current or settings()
     try:
         return Assistant.open(
             db_path,

@@ -4,47 +4,81 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import sys
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import click
+from sanic import Sanic
+from sanic.worker.loader import AppLoader
 from telegram.error import InvalidToken, TelegramError
 
 from bot import remind
 from bot.outbound import Outbound, Printed
 from channels import telegram
 from channels.gate import Gate
-from channels.server import create_app
+from channels.server import create_app, start_up_notes
 from channels.sms import TwilioOutbound
 from directory import open_db
 from wayfinder.cli.options import db_option, open_assistant, settings
+from wayfinder.settings import Settings
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on; 0 picks a free one (printed).")  # fmt: skip
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Processes answering on the port  [default: the number of cores]")  # fmt: skip
 @db_option
-def serve_command(host: str, port: int, db_path: str) -> None:
-    """Serve SMS (Twilio), Telegram, the web chat, /healthz and the HSDS API from one
-    process. Logs one line per request, without message text or phone numbers.
+def serve_command(host: str, port: int, workers: int | None, db_path: str) -> None:
+    """Serve SMS (Twilio), Telegram, the web chat, /healthz and the HSDS API. Logs one
+    line per request, without message text or phone numbers.
+
+    Several workers share one port and keep everything they must share in the database
+    (conversations, opt-outs, ids answered, rate counts), so any of them can answer
+    any message.
 
     Example:
 
-        wayfinder serve --db wayfinder-demo.db --port 8000
+        wayfinder serve --db wayfinder-demo.db --port 8000 --workers 2
     """
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    app, notes = create_app(open_assistant(db_path), db_path, settings().channels)
-    for note in notes:
+    workers = workers or os.cpu_count() or 1
+    current = settings()
+    for note in start_up_notes(current.channels):
         click.echo(note, err=True)
+    if workers == 1:
+        app = _app(current, db_path)  # the model loads before the address is printed
+    else:
+        open_assistant(db_path, current).db.close()  # a bad model or key fails here, once
+        app = Sanic(APP_NAME)  # the workers build the real one (_app), each its own
+        Sanic.start_method = "spawn"  # no SQLite connection or model crosses a fork
     # The socket is bound here, so that the address printed is the one served, also with
     # --port 0 (tests and scripts read the port from this line: no race for a free port).
     listening = socket.create_server((host, port), reuse_port=False)
     bound = listening.getsockname()[1]
     click.echo(f"Web chat: http://{host}:{bound}/  (Ctrl-C stops the server)")
     sys.stdout.flush()
-    app.run(sock=listening, single_process=True, access_log=False, motd=False)
+    if workers == 1:
+        app.run(sock=listening, single_process=True, access_log=False, motd=False)
+        return
+    listening.set_inheritable(True)
+    app.prepare(sock=listening, workers=workers, access_log=False, motd=False)
+    Sanic.serve(primary=app, app_loader=AppLoader(factory=partial(_app, current, db_path)))
+
+
+APP_NAME = "wayfinder"
+
+
+def _app(current: Settings, db_path: str) -> Sanic[Any, Any]:
+    """One worker's server: its own assistant (model and database connection)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app, _ = create_app(open_assistant(db_path, current), db_path, current.channels,
+                        name=APP_NAME)  # fmt: skip
+    return app
 
 
 @click.command("remind")
