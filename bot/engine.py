@@ -35,7 +35,7 @@ from bot.gsm7 import MAX_BODY, to_gsm7
 from bot.nlu import commands, numbers, safety
 from bot.nlu.commands import is_delete, is_undo
 from bot.nlu.message import Message
-from bot.nlu.parser import MAX_CHARS, Parser
+from bot.nlu.parser import MAX_CHARS, Parser, trained_model
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
 from bot.privacy import forget, hmac_key, sender_key
@@ -43,6 +43,7 @@ from bot.store import Conversation, ConversationStore, SQLiteStore
 from bot.turn import LIMITS, SharedLocation, Turn
 from directory import DirectorySettings, open_db
 from directory.demo import is_demo
+from directory.transaction import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,23 @@ class Assistant:
         # Tables written on every turn are made once here, not per message.
         people.ensure(db)
         events.ensure(db)
+
+    @staticmethod
+    def prepare(db_path: str | Path, *, model: str | Path | None, key: str | None) -> None:
+        """What every worker of a server needs, made once before they start: the schema
+        brought up to date, the demo's key file written (two workers writing it at once
+        could hash one sender two ways), the model trained.
+
+        Raises:
+            ModelMissing: the language model has not been trained.
+            ConfigError: no usable key.
+        """
+        db = open_db(db_path)
+        try:
+            hmac_key(db_path, key, demo=is_demo(db))
+        finally:
+            db.close()
+        trained_model(model)
 
     @classmethod
     def open(
@@ -191,8 +209,9 @@ class Assistant:
             await turn.run()
             result = turn.result()
             try:
-                self.store.save(key, turn.conversation(), now)
-                events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
+                with write_transaction(self.db):  # one write: saved, logged, released
+                    self.store.save(key, turn.conversation(), now)
+                    events.record(self.db, turn.event((time.perf_counter() - started) * 1000))
             except Exception:
                 log.exception("could not save the conversation")
         return result

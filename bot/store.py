@@ -66,6 +66,7 @@ class SQLiteStore:
     def __init__(self, db: sqlite_utils.Database, ttl: timedelta = timedelta(minutes=60)) -> None:
         self.db = db
         self.ttl = ttl
+        self._holding: dict[str, str] = {}  # sender key → this turn's hold
         db.executescript(
             """
             CREATE TABLE IF NOT EXISTS conversation
@@ -97,6 +98,8 @@ class SQLiteStore:
                 "ON CONFLICT(key) DO UPDATE SET state = excluded.state, updated = excluded.updated",
                 [key, conversation.as_json(), now.astimezone(UTC).isoformat()],
             )
+            if key in self._holding:
+                self._release(key)  # saved: the next turn may start, in the same write
 
     def delete(self, key: str) -> None:
         with write_transaction(self.db):
@@ -112,13 +115,17 @@ class SQLiteStore:
         while not self._take(key, owner) and time.monotonic() < deadline:
             time.sleep(nap)
             nap = min(nap * 2, 0.05)
+        self._holding[key] = owner
         try:
             yield
         finally:
-            with write_transaction(self.db):
-                self.db.execute(
-                    "DELETE FROM conversation_hold WHERE key = ? AND owner = ?", [key, owner]
-                )
+            if key in self._holding:  # not saved: the turn failed
+                with write_transaction(self.db):
+                    self._release(key)
+
+    def _release(self, key: str) -> None:
+        owner = self._holding.pop(key, None)
+        self.db.execute("DELETE FROM conversation_hold WHERE key = ? AND owner = ?", [key, owner])
 
     def _take(self, key: str, owner: str) -> bool:
         now = time.time()

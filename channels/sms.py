@@ -27,6 +27,7 @@ from bot.nlu.message import Message
 from channels.base import SharedLocation, SmsSettings
 from channels.gate import Gate, message_of
 from channels.state import OptOuts, Seen
+from directory.transaction import write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -75,32 +76,29 @@ def blueprint(gate: Gate, settings: SmsSettings) -> Blueprint:
         signature = request.headers.get("X-Twilio-Signature", "")
         if not validator.validate(url, params, signature):
             return response.text("Invalid signature.", status=403)
-        sid = params.get("MessageSid") or params.get("SmsSid") or ""
-        if sid and not await gate.call(seen.first_time, sid, time.time()):
-            return twiml([])
-        sender = params.get("From", "")
-        if not sender:
-            return twiml([])
-        return twiml(await _answer(gate, opt_outs, sender, params))
+        return twiml(await _answer(gate, seen, opt_outs, params))
 
     return bp
 
 
 async def _answer(
-    gate: Gate, opt_outs: OptOuts, sender: str, params: Mapping[str, str]
+    gate: Gate, seen: Seen, opt_outs: OptOuts, params: Mapping[str, str]
 ) -> list[str]:
-    body = params.get("Body", "")
-    text = message_of(body, "sms")
+    sid = params.get("MessageSid") or params.get("SmsSid") or ""
+    sender = params.get("From", "")
+    text = message_of(params.get("Body", ""), "sms")
     # Carrier keywords are whole-body words, read after cleaning (bot/nlu/commands.py):
     # "STOP" with an invisible character pasted in must still opt out.
     word = carrier_keyword(text)
-    hashed = gate.key(sender, "sms")
-    if word == "stop" or params.get("OptOutType", "").upper() == "STOP":
-        await gate.call(opt_outs.set, hashed, True)
+    if params.get("OptOutType", "").upper() == "STOP":
+        word = "stop"
+    hashed = gate.key(sender, "sms") if sender else ""
+    first, stopped = await gate.call(_record, seen, opt_outs, sid, hashed, word)
+    if not first or not sender:
+        return []
+    if word == "stop":
         return [STOPPED_REPLY]
-    stopped = await gate.call(opt_outs.has, hashed)
     if word == "start" and stopped:
-        await gate.call(opt_outs.set, hashed, False)
         return [STARTED_REPLY]
     if stopped:
         return []
@@ -121,6 +119,22 @@ async def _answer(
     if int(params.get("NumMedia", "0") or 0):
         replies.append(MEDIA_REPLY)
     return replies
+
+
+def _record(seen: Seen, opt_outs: OptOuts, sid: str, key: str, word: str) -> tuple[bool, bool]:
+    """In one write: the MessageSid (False the second time: a retry is not answered again)
+    and the sender's opt-out, as it was before this message, with STOP or START applied."""
+    with write_transaction(seen.db):
+        if sid and not seen.first_time(sid, time.time()):
+            return False, False
+        if not key:
+            return True, False
+        stopped = opt_outs.has(key)
+        if word == "stop" and not stopped:
+            opt_outs.set(key, True)
+        elif word == "start" and stopped:
+            opt_outs.set(key, False)
+        return True, stopped
 
 
 class TwilioOutbound:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,8 +28,21 @@ _FIRST_NAP_S, _LONGEST_NAP_S = 0.0001, 0.005
 
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """Run the block in one BEGIN IMMEDIATE transaction: all of it is written, or none."""
+    """Run the block in one BEGIN IMMEDIATE transaction: all of it is written, or none.
+
+    Inside another `write_transaction` on the same connection, the block joins it: a
+    conversation saved and the turn's event recorded commit together, one write instead
+    of two. (Only these blocks nest; a transaction opened any other way is an error.)
+    """
+    if _open.get(db):
+        _open[db] += 1
+        try:
+            yield db
+        finally:
+            _open[db] -= 1
+        return
     _begin(db.conn)
+    _open[db] = 1
     try:
         yield db
     except BaseException:
@@ -37,6 +51,12 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         raise
     else:
         db.conn.execute("COMMIT")
+    finally:
+        _open[db] = 0
+
+
+# Connections in a write_transaction, and how deep.
+_open: weakref.WeakKeyDictionary[sqlite_utils.Database, int] = weakref.WeakKeyDictionary()
 
 
 def _begin(conn: sqlite3.Connection) -> None:

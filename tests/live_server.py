@@ -23,9 +23,13 @@ _ADDRESS = re.compile(rb"http://127\.0\.0\.1:([1-9]\d*)")
 
 
 @contextmanager
-def running_server(db: Path, env: Mapping[str, str], log_path: Path | None = None) -> Iterator[str]:
-    """`wayfinder serve` on the file: its base URL while the block runs."""
-    with running_wayfinder(["serve", "--db", str(db)], "/healthz", env, log_path) as base:
+def running_server(
+    db: Path, env: Mapping[str, str], log_path: Path | None = None, workers: int = 1
+) -> Iterator[str]:
+    """`wayfinder serve` on the file (one worker unless asked): its base URL while the
+    block runs."""
+    args = ["serve", "--db", str(db), "--workers", str(workers)]
+    with running_wayfinder(args, "/healthz", env, log_path) as base:
         yield base
 
 

@@ -37,11 +37,17 @@ def server(
 _sids = iter(range(10**6))
 
 
-def text(server: str, body: str, sender: str = "+17205550100", **extra: str) -> httpx.Response:
-    """POST a message as Twilio would, signed for the public URL."""
+def signed(body: str, sender: str = "+17205550100", **extra: str) -> tuple[dict[str, str], str]:
+    """A message as Twilio would send it (a new MessageSid), and its signature for the
+    public URL."""
     params = {"MessageSid": f"SM{next(_sids):032d}", "From": sender, "To": "+17205550999",
               "Body": body, "NumMedia": "0", **extra}  # fmt: skip
-    signature = RequestValidator(TOKEN).compute_signature(URL, params)
+    return params, RequestValidator(TOKEN).compute_signature(URL, params)
+
+
+def text(server: str, body: str, sender: str = "+17205550100", **extra: str) -> httpx.Response:
+    """POST a message as Twilio would, signed for the public URL."""
+    params, signature = signed(body, sender, **extra)
     return httpx.post(
         f"{server}/sms/twilio", data=params, headers={"X-Twilio-Signature": signature}
     )

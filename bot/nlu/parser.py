@@ -24,7 +24,7 @@ from bot.nlu.safety_model import SafetyModel, SafetyModelMissing
 from bot.nlu.training import TrainingData
 from bot.nlu.types import Entity, Location, Parse
 
-__all__ = ["MAX_CHARS", "ModelMissing", "Parser", "annotate", "model_path"]
+__all__ = ["MAX_CHARS", "ModelMissing", "Parser", "annotate", "model_path", "trained_model"]
 
 HANDOFF_INTENTS = ("crisis", "emergency")
 SMALL_TALK = ("greet", "goodbye", "thanks", "help", "affirm", "deny", "out_of_scope")
@@ -45,6 +45,18 @@ def model_path(configured: str | Path | None = None) -> Path:
 
 class ModelMissing(RuntimeError):
     """No trained model at the path: run `wayfinder nlu train`."""
+
+
+def trained_model(model: str | Path | None) -> Path:
+    """The model's folder, when a model has been trained there.
+
+    Raises:
+        ModelMissing: it has not.
+    """
+    path = model_path(model)
+    if not (path / "meta.json").exists():
+        raise ModelMissing(f"No language model at {path}. Train it with: wayfinder nlu train")
+    return path
 
 
 class Parser:
@@ -76,9 +88,7 @@ class Parser:
         Raises:
             ModelMissing: the model has not been trained yet.
         """
-        path = model_path(model)
-        if not (path / "meta.json").exists():
-            raise ModelMissing(f"No language model at {path}. Train it with: wayfinder nlu train")
+        path = trained_model(model)
         try:
             safety_model = SafetyModel.load(path)
         except SafetyModelMissing as error:

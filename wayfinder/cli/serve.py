@@ -17,12 +17,14 @@ from sanic.worker.loader import AppLoader
 from telegram.error import InvalidToken, TelegramError
 
 from bot import remind
+from bot.engine import Assistant
+from bot.nlu.parser import ModelMissing
 from bot.outbound import Outbound, Printed
 from channels import telegram
 from channels.gate import Gate
 from channels.server import create_app, start_up_notes
 from channels.sms import TwilioOutbound
-from directory import open_db
+from directory import ConfigError, open_db
 from wayfinder.cli.options import db_option, open_assistant, settings
 from wayfinder.settings import Settings
 
@@ -53,7 +55,7 @@ def serve_command(host: str, port: int, workers: int | None, db_path: str) -> No
     if workers == 1:
         app = _app(current, db_path)  # the model loads before the address is printed
     else:
-        open_assistant(db_path, current).db.close()  # a bad model or key fails here, once
+        prepare(db_path, current)  # a missing model or key fails here, once
         app = Sanic(APP_NAME)  # the workers build the real one (_app), each its own
         Sanic.start_method = "spawn"  # no SQLite connection or model crosses a fork
     # The socket is bound here, so that the address printed is the one served, also with
@@ -73,9 +75,17 @@ def serve_command(host: str, port: int, workers: int | None, db_path: str) -> No
 APP_NAME = "wayfinder"
 
 
+def prepare(db_path: str, current: Settings) -> None:
+    key = current.hmac_key.value if current.hmac_key else None
+    try:
+        Assistant.prepare(db_path, model=current.nlu_model, key=key)
+    except (ModelMissing, ConfigError) as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _app(current: Settings, db_path: str) -> Sanic[Any, Any]:
     """One worker's server: its own assistant (model and database connection)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s %(message)s")
     app, _ = create_app(open_assistant(db_path, current), db_path, current.channels,
                         name=APP_NAME)  # fmt: skip
     return app
