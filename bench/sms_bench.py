@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -47,12 +48,13 @@ SCRIPT = ["detox", "80204", "2", "call 1", "more", "what about shelter",
           "suicidal, need a crisis bed 80203", "thanks"]  # fmt: skip
 
 
-def requests(total: int, sms: bool, port: int) -> list[bytes]:
+def requests(total: int, sms: bool, port: int, first: int = 0) -> list[bytes]:
     """Every request as raw HTTP/1.1 bytes, signed in advance: the load generator shares
-    the machine's two cores with the server, so it must cost as little as possible."""
+    the machine's two cores with the server, so it must cost as little as possible.
+    Messages are numbered from `first` (each its own MessageSid)."""
     validator = RequestValidator(TOKEN)
     built = []
-    for n in range(total):
+    for n in range(first, first + total):
         if not sms:
             built.append(f"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
             continue
@@ -169,13 +171,20 @@ def rss_mb(pid: int) -> dict[int, float]:
     return found
 
 
-def log_text(folder: str) -> str:
-    return (Path(folder) / "server.log").read_text(errors="replace")
+def log_text(folder: str, workers: int) -> str:
+    return (Path(folder) / f"server-{workers}.log").read_text(errors="replace")
 
 
-def serve(db: Path, workers: int, folder: str, env: dict[str, str]) -> tuple[Any, int]:
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    server.wait()
+
+
+def serve(
+    db: Path, workers: int, folder: str, env: dict[str, str]
+) -> tuple[subprocess.Popen[bytes], int]:
     """`wayfinder serve` with `workers` on port 0; the process and the port it printed."""
-    log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115 (the server's lifetime)
+    log = open(Path(folder) / f"server-{workers}.log", "wb")  # noqa: SIM115 (lives with it)
     server = subprocess.Popen(
         [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
          "--port", "0", "--workers", str(workers), "--db", str(db)],
@@ -183,8 +192,8 @@ def serve(db: Path, workers: int, folder: str, env: dict[str, str]) -> tuple[Any
     )  # fmt: skip
     for _ in range(1200):
         if server.poll() is not None:
-            raise SystemExit("the server stopped:\n" + log_text(folder))
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", log_text(folder))
+            raise SystemExit("the server stopped:\n" + log_text(folder, workers))
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", log_text(folder, workers))
         if found:
             try:
                 if httpx.get(f"http://127.0.0.1:{found.group(1)}/healthz").status_code == 200:
@@ -192,26 +201,7 @@ def serve(db: Path, workers: int, folder: str, env: dict[str, str]) -> tuple[Any
             except httpx.TransportError:
                 pass
         time.sleep(0.1)
-    raise SystemExit("the server did not start:\n" + log_text(folder))
-
-
-def run(db: Path, workers: int, options: argparse.Namespace, folder: str) -> dict[str, Any]:
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "WAYFINDER_PUBLIC_URL": PUBLIC}
-    server, port = serve(db, workers, folder, env)
-    try:
-        every = requests(options.messages + 400, True, port)
-        asyncio.run(load(port, every[:400], options.concurrency))  # warm-up
-        memory_before = rss_mb(server.pid)
-        sms = asyncio.run(load(port, every[400:], options.concurrency))
-        memory_after = rss_mb(server.pid)
-        bare = requests(min(options.messages, 4000), False, port)
-        ceiling = asyncio.run(load(port, bare, options.concurrency))
-    finally:
-        server.terminate()
-        server.wait()
-    return {"workers": workers, "sms": sms, "healthz": ceiling,
-            "per_worker_per_s": round(sms["per_s"] / workers, 1),
-            "rss_mb_before": memory_before, "rss_mb_after": memory_after}  # fmt: skip
+    raise SystemExit("the server did not start:\n" + log_text(folder, workers))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,17 +210,46 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument("--messages", type=int, default=4000)
     args.add_argument("--concurrency", type=int, default=20)
     args.add_argument("--workers", default="1", help="worker counts to run, e.g. 1,2")
+    args.add_argument(
+        "--rounds", type=int, default=3, help="loads per worker count, in turn; median reported"
+    )
     args.add_argument("--json", action="store_true")
     options = args.parse_args(argv)
-    runs = []
-    with tempfile.TemporaryDirectory() as folder:
-        for workers in [int(w) for w in options.workers.split(",")]:
+    counts = [int(w) for w in options.workers.split(",")]
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "WAYFINDER_PUBLIC_URL": PUBLIC}
+    loads: dict[int, list[dict[str, Any]]] = {n: [] for n in counts}
+    memory: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
+    ceilings = {}
+    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as servers:
+        started = {}
+        for workers in counts:  # all servers up first; the loads then take turns
             db = Path(folder) / f"bench-{workers}.db"
             shutil.copyfile(options.db, db)
-            runs.append(run(db, workers, options, folder))
+            server, port = serve(db, workers, folder, env)
+            servers.callback(_stop, server)
+            started[workers] = (server, port)
+            asyncio.run(load(port, requests(400, True, port, 10**8), options.concurrency))
+        for round_ in range(options.rounds):
+            for workers, (server, port) in started.items():
+                batch = requests(options.messages, True, port, round_ * options.messages)
+                before = rss_mb(server.pid)
+                loads[workers].append(asyncio.run(load(port, batch, options.concurrency)))
+                memory.setdefault(workers, (before, {}))
+                memory[workers] = (memory[workers][0], rss_mb(server.pid))
+        for workers, (_, port) in started.items():
+            bare = requests(min(options.messages, 4000), False, port)
+            ceilings[workers] = asyncio.run(load(port, bare, options.concurrency))
         db = Path(folder) / "in-process.db"
         shutil.copyfile(options.db, db)
         handle = in_process_rate(db, min(options.messages, 4000))
+    runs = []
+    for workers in counts:
+        sms = sorted(loads[workers], key=lambda row: row["per_s"])[len(loads[workers]) // 2]
+        runs.append({"workers": workers, "sms": sms, "healthz": ceilings[workers],
+                     "all_per_s": [row["per_s"] for row in loads[workers]],
+                     "per_worker_per_s": round(sms["per_s"] / workers, 1),
+                     "rss_mb_before": memory[workers][0],
+                     "rss_mb_after": memory[workers][1]})  # fmt: skip
     for row in runs:
         row["per_worker_vs_in_process"] = round(row["per_worker_per_s"] / handle, 2)
         row["vs_one_worker"] = round(row["sms"]["per_s"] / runs[0]["sms"]["per_s"], 2)
@@ -241,20 +260,22 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=2))
         return 0
     print(
-        "| workers | messages | answered | msg/s | × first run | per worker ÷ in-process "
+        "| workers | messages | answered | msg/s (median) | rounds | × first row "
+        "| per worker ÷ in-process "
         "| first → last tenth msg/s | p50 ms | p99 ms | non-200 | worker RSS MB start → end "
         "| /healthz per s |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---:|")
+    print("|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|")
     for row in runs:
         sms = row["sms"]
         before, after = row["rss_mb_before"], row["rss_mb_after"]
-        memory = ", ".join(f"{before.get(pid, 0):.0f} → {after.get(pid, 0):.0f}"
-                           for pid in sorted(after))  # fmt: skip
+        rss = ", ".join(f"{before.get(pid, 0):.0f} → {after.get(pid, 0):.0f}"
+                        for pid in sorted(after))  # fmt: skip
         print(f"| {row['workers']} | {sms['requests']:,} | {sms['answered']:,} | "
-              f"{sms['per_s']} | {row['vs_one_worker']} | {row['per_worker_vs_in_process']} | "
+              f"{sms['per_s']} | {', '.join(map(str, row['all_per_s']))} | "
+              f"{row['vs_one_worker']} | {row['per_worker_vs_in_process']} | "
               f"{sms['first_tenth_per_s']} → {sms['last_tenth_per_s']} | {sms['p50_ms']} | "
-              f"{sms['p99_ms']} | {sms['non_200']} | {memory} | "
+              f"{sms['p99_ms']} | {sms['non_200']} | {rss} | "
               f"{row['healthz']['per_s']} |")  # fmt: skip
     print(f"\nIn process, `Assistant.handle` on the same script: {handle:.0f} turns/s. "
           f"Machine: {result['machine']}.")  # fmt: skip
