@@ -39,7 +39,7 @@ from bot.nlu.parser import MAX_CHARS, Parser, trained_model
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
 from bot.privacy import forget, hmac_key, sender_key
-from bot.store import Conversation, ConversationStore, SQLiteStore
+from bot.store import Conversation, ConversationStore, DatabaseStore
 from bot.turn import LIMITS, SharedLocation, Turn
 from directory import DirectorySettings, open_db
 from directory.demo import is_demo
@@ -80,7 +80,7 @@ class Assistant:
         self.settings = settings or DirectorySettings().for_directory(db)
         self.bot_settings = bot_settings or BotSettings.defaults()
         ttl = timedelta(minutes=self.bot_settings.session_minutes)
-        self.store = store or SQLiteStore(db, ttl)
+        self.store = store or DatabaseStore(db, ttl)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.domain = responses.load_domain()
         self.initial_slots = {

@@ -1,7 +1,8 @@
 """Where conversations live between messages: slots and form state, never message text.
 
-`ConversationStore` is the interface; `SQLiteStore` keeps conversations in the directory
-file (one row per hashed sender), where every worker on the file finds them.
+`ConversationStore` is the interface; `DatabaseStore` keeps conversations in the database
+(one row per hashed sender; SQLite or PostgreSQL), where every worker and every server on
+it finds them.
 
 Two messages of one sender can arrive together and land on two workers; `hold` makes the
 second turn wait for the first, so that neither answers from a conversation the other is
@@ -20,8 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-import sqlite_utils
-
+from directory.engine import Database, delete_some
 from directory.transaction import write_transaction
 
 
@@ -60,10 +60,10 @@ WAIT_S = 12.0  # then the turn goes on without the hold rather than not at all
 BATCH = 500  # rows purged per transaction
 
 
-class SQLiteStore:
+class DatabaseStore:
     """Conversations in the `conversation` table; idle longer than `ttl` means forgotten."""
 
-    def __init__(self, db: sqlite_utils.Database, ttl: timedelta = timedelta(minutes=60)) -> None:
+    def __init__(self, db: Database, ttl: timedelta = timedelta(minutes=60)) -> None:
         self.db = db
         self.ttl = ttl
         self._holding: dict[str, str] = {}  # sender key → this turn's hold
@@ -142,15 +142,12 @@ class SQLiteStore:
         """Forget every conversation idle longer than the time limit, and holds left by
         workers that died, `BATCH` rows at a time; returns how many conversations."""
         removed = 0
+        cutoff = (now - self.ttl).astimezone(UTC).isoformat()
         while True:
             with write_transaction(self.db):
-                cursor = self.db.execute(
-                    "DELETE FROM conversation WHERE rowid IN (SELECT rowid FROM conversation "
-                    "WHERE updated < ? LIMIT ?)",
-                    [(now - self.ttl).astimezone(UTC).isoformat(), BATCH],
-                )
-            removed += int(cursor.rowcount)
-            if cursor.rowcount < BATCH:
+                deleted = delete_some(self.db, "conversation", "updated < ?", [cutoff], BATCH)
+            removed += deleted
+            if deleted < BATCH:
                 break
         with write_transaction(self.db):
             self.db.execute("DELETE FROM conversation_hold WHERE until < ?", [time.time()])

@@ -9,8 +9,7 @@ is removed in small batches by `purge`, which the server runs once a minute.
 
 from __future__ import annotations
 
-import sqlite_utils
-
+from directory.engine import Database, delete_some
 from directory.transaction import write_transaction
 
 SEEN_FOR_S = 86_400  # Twilio and Telegram retry within hours, not days
@@ -23,7 +22,7 @@ class Seen:
     """Ids already answered (Twilio MessageSid, Telegram update_id), kept a day, so that
     a retry or a replay is acknowledged without a second answer."""
 
-    def __init__(self, db: sqlite_utils.Database, kind: str) -> None:
+    def __init__(self, db: Database, kind: str) -> None:
         self.db = db
         self.kind = kind
         ensure(db)
@@ -32,7 +31,7 @@ class Seen:
         """Records the id; False when it was recorded before."""
         with write_transaction(self.db):
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO seen_id (kind, id, at) VALUES (?, ?, ?)",
+                "INSERT INTO seen_id (kind, id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 [self.kind, item, now],
             )
         return cursor.rowcount == 1
@@ -41,14 +40,16 @@ class Seen:
 class OptOuts:
     """Senders who texted STOP, until they text START."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         ensure(db)
 
     def set(self, key: str, out: bool) -> None:
         with write_transaction(self.db):
             if out:
-                self.db.execute("INSERT OR IGNORE INTO sms_opt_out (key) VALUES (?)", [key])
+                self.db.execute(
+                    "INSERT INTO sms_opt_out (key) VALUES (?) ON CONFLICT DO NOTHING", [key]
+                )
             else:
                 self.db.execute("DELETE FROM sms_opt_out WHERE key = ?", [key])
 
@@ -59,7 +60,7 @@ class OptOuts:
 class RateCounts:
     """Messages per sender in the current minute, counted where every worker counts."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         ensure(db)
 
@@ -77,6 +78,7 @@ class RateCounts:
                 "RETURNING count, noticed",
                 [key, now, WINDOW_S, WINDOW_S],
             ).fetchone()
+        assert row is not None  # an upsert with RETURNING always returns its row
         return int(row[0]), row[1]
 
     def noticed(self, key: str, now: float) -> None:
@@ -88,7 +90,7 @@ class Asked:
     """Chats a reply last asked to share their location (Telegram's live location
     repeats itself as edited messages; only these chats have a search waiting)."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         ensure(db)
 
@@ -110,7 +112,7 @@ class Asked:
         return row is not None
 
 
-def ensure(db: sqlite_utils.Database) -> None:
+def ensure(db: Database) -> None:
     """The tables, each with an index on its time, so that `purge` never scans."""
     db.executescript(
         """
@@ -126,7 +128,7 @@ def ensure(db: sqlite_utils.Database) -> None:
     )
 
 
-def purge(db: sqlite_utils.Database, now: float) -> int:
+def purge(db: Database, now: float) -> int:
     """Removes what has expired, `BATCH` rows per transaction; returns how many."""
     removed = 0
     for table, column, older_than in (
@@ -136,12 +138,8 @@ def purge(db: sqlite_utils.Database, now: float) -> int:
     ):
         while True:
             with write_transaction(db):
-                cursor = db.execute(
-                    f"DELETE FROM {table} WHERE rowid IN "
-                    f"(SELECT rowid FROM {table} WHERE {column} < ? LIMIT ?)",
-                    [older_than, BATCH],
-                )
-            removed += cursor.rowcount
-            if cursor.rowcount < BATCH:
+                deleted = delete_some(db, table, f"{column} < ?", [older_than], BATCH)
+            removed += deleted
+            if deleted < BATCH:
                 break
     return removed

@@ -10,6 +10,10 @@ tries, made for locks held long, while ours are held for a fraction of a millise
 (a conversation saved, an id recorded). Several workers sharing the file would spend
 more time asleep than working; polling every tenth of a millisecond, growing to a few,
 hands the lock on as soon as it is free.
+
+On PostgreSQL (directory/engine.py) the same block takes one transaction-wide advisory
+lock: the code reads, then writes, as SQLite's single writer lets it (a bed count's old
+value logged beside its new one), and two servers must not interleave there either.
 """
 
 from __future__ import annotations
@@ -20,14 +24,15 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import sqlite_utils
+from directory.engine import Database, PostgresDatabase
 
+WRITE_LOCK = 0x5746  # the advisory lock every write transaction takes on PostgreSQL
 WAIT_S = 10.0  # as long as the connection's busy timeout (directory/db.py)
 _FIRST_NAP_S, _LONGEST_NAP_S = 0.0001, 0.005
 
 
 @contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def write_transaction(db: Database) -> Iterator[Database]:
     """Run the block in one BEGIN IMMEDIATE transaction: all of it is written, or none.
 
     Inside another `write_transaction` on the same connection, the block joins it: a
@@ -41,7 +46,11 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         finally:
             _open[db] -= 1
         return
-    _begin(db.conn)
+    if isinstance(db, PostgresDatabase):
+        db.execute("BEGIN")
+        db.execute("SELECT pg_advisory_xact_lock(?)", [WRITE_LOCK])
+    else:
+        _begin(db.conn)
     _open[db] = 1
     try:
         yield db
@@ -56,7 +65,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
 
 
 # Connections in a write_transaction, and how deep.
-_open: weakref.WeakKeyDictionary[sqlite_utils.Database, int] = weakref.WeakKeyDictionary()
+_open: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
 
 
 def _begin(conn: sqlite3.Connection) -> None:

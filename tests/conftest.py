@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -12,6 +13,7 @@ import sqlite_utils
 
 import directory
 from directory.demo import REFERENCE, load_demo
+from tests import postgres
 
 HERE = Path(__file__).parent
 TUCSON = HERE / "data" / "hsds_tucson"
@@ -138,3 +140,22 @@ def make_assistant(assistant_db_path: Path, parser):  # type: ignore[no-untyped-
     yield build
     for database in opened:
         database.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server for the session (tests/postgres.py). Where Debian's
+    postgresql package is missing, the tests that need it skip, except in CI, which
+    installs it (.ci/run) and fails without it."""
+    if not postgres.available():
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not installed: .ci/run installs Debian's postgresql")
+        pytest.skip("PostgreSQL is not installed (Debian's postgresql package)")
+    with postgres.server() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(postgres_server: str) -> str:
+    """A new, empty database on the throw-away server."""
+    return postgres.fresh_database(postgres_server)

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
-from bot.store import SQLiteStore
-from directory import open_db
 from tests.live_server import running_server
 from tests.test_sms import PUBLIC, TOKEN, messages, signed
 
@@ -125,43 +120,3 @@ def test_the_rate_limit_counts_a_sender_across_workers(served: tuple[str, Path])
     assert len(workers_that_answered(log, after=before)) == 2
     # A crisis message still gets through, to 988.
     assert "988" in say(base, senders[0], "i want to kill myself")[0]
-
-
-def test_a_second_turn_of_one_sender_waits_for_the_first(tmp_path: Path) -> None:
-    """Two connections to one file, as two workers have: while one holds a sender's
-    conversation, the other's hold on it waits; other senders do not."""
-    path = tmp_path / "hold.db"
-    first, second = SQLiteStore(open_db(path)), SQLiteStore(open_db(path))
-    order: list[str] = []
-    held = threading.Event()
-
-    def one() -> None:
-        with first.hold("sender-a"):
-            held.set()
-            time.sleep(0.3)
-            order.append("first done")
-
-    def other() -> None:
-        held.wait()
-        with second.hold("sender-b"):
-            order.append("other sender")
-        with second.hold("sender-a"):
-            order.append("second")
-
-    threads = [threading.Thread(target=one), threading.Thread(target=other)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert order == ["other sender", "first done", "second"]
-
-
-def test_a_hold_left_by_a_dead_worker_runs_out(tmp_path: Path, monkeypatch: Any) -> None:
-    path = tmp_path / "hold.db"
-    dead, alive = SQLiteStore(open_db(path)), SQLiteStore(open_db(path))
-    monkeypatch.setattr("bot.store.LEASE_S", 0.2)
-    dead._take("sender-a", "a worker that died")
-    started = time.monotonic()
-    with alive.hold("sender-a"):
-        waited = time.monotonic() - started
-    assert 0.1 < waited < 2
