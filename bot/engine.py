@@ -24,7 +24,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
@@ -43,6 +42,7 @@ from bot.store import Conversation, ConversationStore, DatabaseStore
 from bot.turn import LIMITS, SharedLocation, Turn
 from directory import DirectorySettings, open_db
 from directory.demo import is_demo
+from directory.engine import Database
 from directory.transaction import write_transaction
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ class Assistant:
 
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         parser: Parser | None,
         *,
         key: bytes,

@@ -10,8 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
-import sqlite_utils
-
+from directory.engine import Database
 from directory.transaction import write_transaction
 
 
@@ -34,7 +33,7 @@ def hour_of(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:00")
 
 
-def ensure(db: sqlite_utils.Database) -> None:
+def ensure(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS event (hour TEXT, channel TEXT, role TEXT, intent TEXT, "
         "needs TEXT, place TEXT, results INTEGER, first_km REAL, room INTEGER, handoff TEXT, "
@@ -42,7 +41,7 @@ def ensure(db: sqlite_utils.Database) -> None:
     )
 
 
-def record(db: sqlite_utils.Database, event: Event) -> None:
+def record(db: Database, event: Event) -> None:
     """Append one event (the table must exist: `ensure`)."""
     row = asdict(event)
     row["needs"] = json.dumps(row["needs"])

@@ -19,9 +19,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import phonenumbers
-import sqlite_utils
 
 from bot.privacy import sender_key
+from directory.engine import Database
 from directory.transaction import write_transaction
 
 ROLES = ("community", "responder", "staff", "admin")
@@ -53,7 +53,7 @@ class Identity:
     phone: str | None = None
 
 
-def ensure(db: sqlite_utils.Database) -> None:
+def ensure(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS person (id INTEGER PRIMARY KEY, role TEXT NOT NULL, "
         "name TEXT, program TEXT, contact TEXT, pin TEXT, created TEXT NOT NULL)"
@@ -110,7 +110,7 @@ def _valid_pin(pin: str) -> str:
 
 
 def add(
-    db: sqlite_utils.Database,
+    db: Database,
     who: str,
     role: str,
     key: bytes,
@@ -140,13 +140,12 @@ def add(
         if db.execute(f"SELECT 1 FROM person_identity WHERE key IN ({marks})", hashes).fetchone():
             raise PeopleError(f"{found.masked} is already registered: remove it first.")
         contact = found.phone if role in ("staff", "admin") else None
-        cursor = db.execute(
+        (person_id,) = db.execute(
             "INSERT INTO person (role, name, program, contact, pin, created) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             [role, name, program, contact, _hash_pin(_valid_pin(pin)) if pin else None,
              datetime.now(UTC).isoformat(timespec="seconds")],
-        )  # fmt: skip
-        person_id = int(cursor.lastrowid or 0)
+        ).fetchone()  # fmt: skip
         db.conn.executemany(
             "INSERT INTO person_identity (key, person_id, masked) VALUES (?, ?, ?)",
             [(h, person_id, found.masked) for h in hashes],
@@ -155,10 +154,10 @@ def add(
             "INSERT INTO person_service (person_id, service_id) VALUES (?, ?)",
             [(person_id, s) for s in dict.fromkeys(services)],
         )
-    return person_id
+    return int(person_id)
 
 
-def _person_id(db: sqlite_utils.Database, who: str, key: bytes) -> int:
+def _person_id(db: Database, who: str, key: bytes) -> int:
     ensure(db)
     found = identity(who)
     hashes = [sender_key(channel, sender, key) for channel, sender in found.keys]
@@ -171,7 +170,7 @@ def _person_id(db: sqlite_utils.Database, who: str, key: bytes) -> int:
     return int(row[0])
 
 
-def remove(db: sqlite_utils.Database, who: str, key: bytes) -> None:
+def remove(db: Database, who: str, key: bytes) -> None:
     person_id = _person_id(db, who, key)
     with write_transaction(db):
         for table in ("person_identity", "person_service"):
@@ -179,7 +178,7 @@ def remove(db: sqlite_utils.Database, who: str, key: bytes) -> None:
         db.execute("DELETE FROM person WHERE id = ?", [person_id])
 
 
-def set_pin(db: sqlite_utils.Database, who: str, pin: str, key: bytes) -> None:
+def set_pin(db: Database, who: str, pin: str, key: bytes) -> None:
     person_id = _person_id(db, who, key)
     with write_transaction(db):
         db.execute(
@@ -187,12 +186,12 @@ def set_pin(db: sqlite_utils.Database, who: str, pin: str, key: bytes) -> None:
         )
 
 
-def check_pin(db: sqlite_utils.Database, person_id: int, pin: str) -> bool:
+def check_pin(db: Database, person_id: int, pin: str) -> bool:
     row = db.execute("SELECT pin FROM person WHERE id = ?", [person_id]).fetchone()
     return bool(row and row[0] and _check_pin(pin, row[0]))
 
 
-def _load(db: sqlite_utils.Database, person_id: int) -> Person:
+def _load(db: Database, person_id: int) -> Person:
     row = db.execute(
         "SELECT id, role, name, program, contact, pin FROM person WHERE id = ?", [person_id]
     ).fetchone()
@@ -209,7 +208,7 @@ def _load(db: sqlite_utils.Database, person_id: int) -> Person:
     return Person(row[0], row[1], services, row[3], row[2], row[4], bool(row[5]), masked)
 
 
-def lookup(db: sqlite_utils.Database, sender_hash: str) -> Person:
+def lookup(db: Database, sender_hash: str) -> Person:
     """The person behind a hashed sender id; unknown senders are community members.
     Called on every message: the tables must exist (`ensure`)."""
     row = db.execute(
@@ -218,34 +217,33 @@ def lookup(db: sqlite_utils.Database, sender_hash: str) -> Person:
     return _load(db, int(row[0])) if row else Person()
 
 
-def everyone(db: sqlite_utils.Database) -> list[Person]:
+def everyone(db: Database) -> list[Person]:
     ensure(db)
     return [_load(db, int(r[0])) for r in db.execute("SELECT id FROM person ORDER BY id")]
 
 
-def mark(
-    db: sqlite_utils.Database, sender_hash: str, role: str, services: Sequence[str] = ()
-) -> int:
+def mark(db: Database, sender_hash: str, role: str, services: Sequence[str] = ()) -> int:
     """Register whoever sends under `sender_hash` (tests and tools that only have the
     hash). Returns the person id."""
     if role not in ROLES:
         raise PeopleError(f"Unknown role {role!r}: one of {', '.join(ROLES)}.")
     ensure(db)
     with write_transaction(db):
-        cursor = db.execute(
-            "INSERT INTO person (role, created) VALUES (?, ?)",
+        (person_id,) = db.execute(
+            "INSERT INTO person (role, created) VALUES (?, ?) RETURNING id",
             [role, datetime.now(UTC).isoformat(timespec="seconds")],
-        )
-        person_id = int(cursor.lastrowid or 0)
+        ).fetchone()
         db.execute(
-            "INSERT OR REPLACE INTO person_identity (key, person_id, masked) VALUES (?, ?, ?)",
+            "INSERT INTO person_identity (key, person_id, masked) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET person_id = excluded.person_id, "
+            "masked = excluded.masked",
             [sender_hash, person_id, "(hash)"],
         )
         db.conn.executemany(
             "INSERT INTO person_service (person_id, service_id) VALUES (?, ?)",
             [(person_id, s) for s in services],
         )
-    return person_id
+    return int(person_id)
 
 
 def as_json(person: Person) -> dict[str, object]:

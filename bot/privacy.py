@@ -13,9 +13,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import sqlite_utils
-
 from directory import ConfigError
+from directory.engine import Database
 from directory.transaction import write_transaction
 
 
@@ -66,7 +65,7 @@ def hmac_key(db_path: str | Path, configured: str | None = None, *, demo: bool =
 KEYED_TABLES = ("conversation", "sms_opt_out")
 
 
-def forget(db: sqlite_utils.Database, key: str) -> int:
+def forget(db: Database, key: str) -> int:
     """Remove every row tied to this sender's hash, at once; returns how many."""
     removed = 0
     with write_transaction(db):
@@ -76,7 +75,7 @@ def forget(db: sqlite_utils.Database, key: str) -> int:
     return removed
 
 
-def purge(db: sqlite_utils.Database, older_than: timedelta, now: datetime) -> dict[str, int]:
+def purge(db: Database, older_than: timedelta, now: datetime) -> dict[str, int]:
     """Retention: forget conversations idle, events and replay ids older than the limit.
     The change log is an audit trail and is kept."""
     cutoff = now - older_than

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
 from bot import people
 from bot.outbound import Outbound
 from directory import DirectorySettings
 from directory.capacity import age_hours, is_stale
+from directory.engine import Database
 from directory.search import read_needs
 
 
@@ -27,9 +26,7 @@ class Reminder:
     text: str
 
 
-def due(
-    db: sqlite_utils.Database, at: datetime, settings: DirectorySettings | None = None
-) -> list[Reminder]:
+def due(db: Database, at: datetime, settings: DirectorySettings | None = None) -> list[Reminder]:
     """One reminder per staff member and service whose latest count is stale."""
     settings = settings or DirectorySettings()
     people.ensure(db)

@@ -20,11 +20,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-import sqlite_utils
 from sanic import Blueprint, Request, response
 from sanic.response import HTTPResponse
 
-from directory import hsds_api
+from directory import engine, hsds_api
+from directory.engine import Database
 
 CACHED_ANSWERS = 512
 _TRUE = {"true", "1", "yes"}
@@ -45,14 +45,14 @@ def _text(request: Request, name: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def blueprint(db: sqlite_utils.Database) -> Blueprint:
+def blueprint(db: Database) -> Blueprint:
     bp = Blueprint("hsds", url_prefix="/hsds")
     cache: OrderedDict[tuple[int, str, str], tuple[int, bytes]] = OrderedDict()
 
     def answer(request: Request, build: Callable[[], Any]) -> HTTPResponse:
-        version = db.execute("PRAGMA data_version").fetchone()[0]
-        key = (version, request.path, request.query_string)
-        if key not in cache:
+        version = engine.data_version(db)
+        key = (version or 0, request.path, request.query_string)
+        if version is None or key not in cache:  # no version: every answer is built anew
             try:
                 found = build()
                 status, body = (200, found) if found is not None else (404, {"error": "not found"})

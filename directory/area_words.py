@@ -14,8 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import sqlite_utils
-
+from directory.engine import Database
 from directory.geo import STATES
 from directory.types import Point
 
@@ -45,7 +44,7 @@ class AreaWord:
     state: str | None
 
 
-def parse(db: sqlite_utils.Database, text: str, default_state: str | None = None) -> list[AreaWord]:
+def parse(db: Database, text: str, default_state: str | None = None) -> list[AreaWord]:
     """Every county, city, ZIP and state the words name that the gazetteer knows."""
     found: list[AreaWord] = []
     for m in _COUNTY.finditer(text):
@@ -99,7 +98,7 @@ def parse(db: sqlite_utils.Database, text: str, default_state: str | None = None
 
 
 def _county(
-    db: sqlite_utils.Database, name: str, state: str | None, only: bool = False
+    db: Database, name: str, state: str | None, only: bool = False
 ) -> tuple[str, str] | None:
     """The county of that name (in `state`); with `only`, when one state has it."""
     rows = db.execute(
@@ -120,7 +119,7 @@ def _state_after(text: str, position: int) -> str | None:
     return word if word in STATES else _STATE_NAMES.get(word.casefold())
 
 
-def keys_of(db: sqlite_utils.Database, point: Point) -> list[tuple[str, str, str | None]]:
+def keys_of(db: Database, point: Point) -> list[tuple[str, str, str | None]]:
     """The (kind, name, state) area keys a point falls in, by its nearest ZIP."""
     from directory.street_places import nearest_zip
 

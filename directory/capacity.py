@@ -11,16 +11,15 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from directory import needs
+from directory.engine import Database
 from directory.errors import InvalidCapacity, UnknownService
 from directory.transaction import write_transaction
 from directory.types import CapacityChange
 
 
 def set_capacity(
-    db: sqlite_utils.Database,
+    db: Database,
     service_id: str,
     available: int,
     maximum: int | None = None,
@@ -102,7 +101,7 @@ def set_capacity(
 
 
 def log_attempt(
-    db: sqlite_utils.Database,
+    db: Database,
     service_id: str | None,
     requested: str,
     *,
@@ -124,7 +123,7 @@ def log_attempt(
         )
 
 
-def _bed_unit(db: sqlite_utils.Database) -> str:
+def _bed_unit(db: Database) -> str:
     row = db.execute("SELECT id FROM unit WHERE lower(name) IN ('bed', 'beds') LIMIT 1").fetchone()
     if row:
         return str(row[0])

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-import sqlite_utils
-
 from directory import geo, hours, needs
+from directory.engine import Database
 from directory.errors import UnknownNeed, UnknownPlace
 from directory.types import Point
 
@@ -64,7 +63,7 @@ class DirectorySettings:
         home = env.get("WAYFINDER_HOME_AREA", "").strip() or None
         return cls(state, zone, radius, freshness, home)
 
-    def for_directory(self, db: sqlite_utils.Database) -> DirectorySettings:
+    def for_directory(self, db: Database) -> DirectorySettings:
         """These settings, with the directory's own state and centre as defaults when none
         is set.
 
@@ -89,7 +88,7 @@ class DirectorySettings:
             else settings
         )
 
-    def home(self, db: sqlite_utils.Database) -> Point | None:
+    def home(self, db: Database) -> Point | None:
         """The centre of the program's home area, if one is set or found."""
         if not self.home_area:
             return None

@@ -1,4 +1,5 @@
-"""Opening the directory database: WAL, a busy timeout and forward migrations."""
+"""Opening the database — a SQLite file (WAL, a busy timeout) or a `postgresql://` URL —
+and bringing its schema up to date."""
 
 from __future__ import annotations
 
@@ -7,14 +8,24 @@ from pathlib import Path
 
 import sqlite_utils
 
-from directory import migrations
+from directory import engine, migrations
+from directory.engine import Database, PostgresDatabase
 from directory.transaction import write_transaction
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) the SQLite file and bring its schema up to date."""
+def open_db(path: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the SQLite file, or connect to the PostgreSQL database
+    of a `postgresql://` URL, and bring its schema up to date (migrations run once: two
+    workers opening it together take turns)."""
+    if engine.is_postgres(path):
+        pg = PostgresDatabase(str(path))
+        if migrate:
+            with write_transaction(pg):
+                engine.prepare_postgres(pg)
+                migrations.upgrade(pg)
+        return pg
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -26,6 +37,6 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
     return db
 
 
-def schema_version(db: sqlite_utils.Database) -> int:
-    """The number of the last migration applied to this file."""
-    return int(db.execute("PRAGMA user_version").fetchone()[0])
+def schema_version(db: Database) -> int:
+    """The number of the last migration applied to this database."""
+    return engine.schema_version(db)

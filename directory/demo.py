@@ -14,9 +14,8 @@ import io
 from datetime import UTC, datetime
 from importlib.resources import as_file, files
 
-import sqlite_utils
-
 from directory.demo_streets import demo_file
+from directory.engine import Database
 from directory.geo import add_place
 from directory.importer import import_dataset
 from directory.reader import read
@@ -28,7 +27,7 @@ from directory.validate import parse_datetime
 REFERENCE = datetime.fromisoformat("2026-11-23T12:00:00-07:00")
 
 
-def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSummary:
+def load_demo(db: Database, at: datetime | None = None) -> ImportSummary:
     """Import the demo directory with its counts as of `at` (default: now)."""
     shift = (at or datetime.now(UTC)) - REFERENCE
     with as_file(files("directory").joinpath("demo")) as folder:
@@ -50,6 +49,6 @@ def load_demo(db: sqlite_utils.Database, at: datetime | None = None) -> ImportSu
     return summary
 
 
-def is_demo(db: sqlite_utils.Database) -> bool:
+def is_demo(db: Database) -> bool:
     """Whether the fictional demo directory was loaded into this file (demo mode)."""
     return "demo_marker" in db.table_names()

@@ -14,11 +14,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import sqlite_utils
-
 from directory import capacity, hours
 from directory.config import DirectorySettings
 from directory.eligibility import Eligibility
+from directory.engine import Database
 from directory.search import (
     EXCLUDED_STATUSES,
     open_state,
@@ -34,7 +33,7 @@ _MAPS_SEARCH = "https://www.google.com/maps/search/?"
 
 
 def service_details(
-    db: sqlite_utils.Database,
+    db: Database,
     service_id: str,
     at: datetime | None = None,
     settings: DirectorySettings | None = None,
@@ -113,7 +112,7 @@ def _maps_url(address: str | None, lat: float | None, lon: float | None) -> str 
     return _MAPS_SEARCH + urlencode({"api": "1", "query": query})
 
 
-def _with_rules(db: sqlite_utils.Database, service_id: str, words: str | None) -> str | None:
+def _with_rules(db: Database, service_id: str, words: str | None) -> str | None:
     """The publisher's words, and what was read from anywhere else in the data (or set by an
     admin) when the words do not say it: "Women only; no Medicaid"."""
     row = db.execute(
@@ -149,7 +148,7 @@ def _eligibility(description: str | None, minimum: int | None, maximum: int | No
     return f"{ages}. {description}"
 
 
-def _languages(db: sqlite_utils.Database, service_id: str) -> list[str]:
+def _languages(db: Database, service_id: str) -> list[str]:
     """The languages spoken for a service, whichever HSDS link carries them: its own, its
     locations', its phones'."""
     return [

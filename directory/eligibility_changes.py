@@ -9,9 +9,8 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
 from directory.eligibility import Eligibility
+from directory.engine import Database
 from directory.errors import DirectoryError, UnknownService
 from directory.importer import index_eligibility
 from directory.transaction import write_transaction
@@ -24,7 +23,7 @@ class InvalidEligibility(DirectoryError):
 
 
 def set_eligibility(
-    db: sqlite_utils.Database, service_id: str, changes: dict[str, Any], who: str
+    db: Database, service_id: str, changes: dict[str, Any], who: str
 ) -> Eligibility:
     """Apply `changes` on top of what the data says, log each one, and return the result.
 

@@ -8,13 +8,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from directory.eligibility import Eligibility
+from directory.engine import Database
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, REFERENCES, TABLES
 
 
-def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str, int]:
+def export_directory(db: Database, folder: str | Path) -> dict[str, int]:
     """Write every stored HSDS table to `folder`; return rows written per file."""
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +64,7 @@ def export_directory(db: sqlite_utils.Database, folder: str | Path) -> dict[str,
     return written
 
 
-def _corrected_eligibility(db: sqlite_utils.Database) -> dict[str, Eligibility]:
+def _corrected_eligibility(db: Database) -> dict[str, Eligibility]:
     """Services an admin corrected, with the eligibility now in force."""
     return {
         sid: Eligibility.from_json(facts)

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
 from rapidfuzz import fuzz, process, utils
 
 from directory import street_places
+from directory.engine import Database
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.transaction import write_transaction
 from directory.types import Place, Point
@@ -47,7 +47,7 @@ _ZIP = re.compile(r"^(\d{5})(?:-\d{4})?$")
 _COORDS = re.compile(r"^\s*(-?\d{1,3}(?:\.\d+)?)\s*,\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
 
 
-def create_gazetteer(db: sqlite_utils.Database) -> None:
+def create_gazetteer(db: Database) -> None:
     """Copy every US ZIP code and city into the database (part of the first migration)."""
     import zipcodes  # imported here: loading its data takes a moment, needed once per file
 
@@ -121,7 +121,7 @@ def bounding_box(center: Point, radius_km: float) -> tuple[float, float, float, 
     return center.lat - dlat, center.lat + dlat, center.lon - dlon, center.lon + dlon
 
 
-def zip_timezone(db: sqlite_utils.Database, postal_code: str | None) -> str | None:
+def zip_timezone(db: Database, postal_code: str | None) -> str | None:
     """The IANA time zone of a US ZIP (ZIP+4 accepted), or None."""
     match = _ZIP.match((postal_code or "").strip())
     if not match:
@@ -130,7 +130,7 @@ def zip_timezone(db: sqlite_utils.Database, postal_code: str | None) -> str | No
     return row[0] if row else None
 
 
-def home_state(db: sqlite_utils.Database) -> str | None:
+def home_state(db: Database) -> str | None:
     """The state that at least two thirds of the directory's addresses are in, if any.
 
     A directory of one metro area should resolve "Aurora" to its own state without anyone
@@ -147,7 +147,7 @@ def home_state(db: sqlite_utils.Database) -> str | None:
 
 
 def resolve(
-    db: sqlite_utils.Database,
+    db: Database,
     text: str,
     default_state: str | None = None,
     *,
@@ -209,7 +209,7 @@ def resolve(
     return _fuzzy(db, text, city_name, state, default_state)
 
 
-def _local_place(db: sqlite_utils.Database, raw: str) -> Place | None:
+def _local_place(db: Database, raw: str) -> Place | None:
     key = raw.casefold()
     for name, lat, lon, aliases in db.execute("SELECT name, lat, lon, aliases FROM place"):
         if key == name.casefold() or key in (a.casefold() for a in json.loads(aliases)):
@@ -240,9 +240,7 @@ def _city_place(text: str, row: Sequence[Any]) -> Place:
     return Place("city", text, lat, lon, f"{name}, {state}", None, name, state, tz)
 
 
-def _city(
-    db: sqlite_utils.Database, name: str, state: str | None, default_state: str | None
-) -> Place | None:
+def _city(db: Database, name: str, state: str | None, default_state: str | None) -> Place | None:
     rows = db.execute(
         "SELECT name, state, lat, lon, timezone FROM city WHERE name = ? COLLATE NOCASE "
         "ORDER BY zips DESC",
@@ -261,7 +259,7 @@ def _city(
 
 
 def _fuzzy(
-    db: sqlite_utils.Database,
+    db: Database,
     text: str,
     city_name: str,
     state: str | None,
@@ -293,7 +291,7 @@ def _fuzzy(
     raise UnknownPlace(text, [match[2] for match in best])
 
 
-def directory_centre(db: sqlite_utils.Database) -> Point | None:
+def directory_centre(db: Database) -> Point | None:
     """The middle of the directory's services (the median point), if it has any."""
     count = db.execute("SELECT count(*) FROM search_point").fetchone()[0]
     if not count:
@@ -304,9 +302,7 @@ def directory_centre(db: sqlite_utils.Database) -> Point | None:
     return Point(lat.fetchone()[0], lon.fetchone()[0])
 
 
-def add_place(
-    db: sqlite_utils.Database, name: str, lat: float, lon: float, aliases: Iterable[str] = ()
-) -> None:
+def add_place(db: Database, name: str, lat: float, lon: float, aliases: Iterable[str] = ()) -> None:
     """Add (or replace) a local landmark or neighbourhood people refer to by name."""
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC
 from typing import Any
 
-import sqlite_utils
-
+from directory import engine
+from directory.engine import Database
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
 from directory.sql import rows_in
 from directory.validate import parse_datetime
@@ -86,7 +86,7 @@ def since(text: str | None) -> str | None:
 
 
 def services(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
@@ -103,8 +103,9 @@ def services(
     where, params = [], []
     if search and search.strip():
         words = [w.replace('"', "") for w in search.split() if w.replace('"', "")]
-        where.append("s.rowid IN (SELECT rowid FROM service_fts WHERE service_fts MATCH ?)")
-        params.append(" ".join(f'"{w}"' for w in words))
+        matching, found = engine.matching_services(db, words)
+        where.append(f"s.id IN ({matching})")
+        params.extend(found)
     if taxonomy_term_id:
         where.append("s.id IN (SELECT link_id FROM attribute WHERE taxonomy_term_id = ?)")
         params.append(taxonomy_term_id)
@@ -154,13 +155,13 @@ def services(
     return _page(contents, total, page, per_page)
 
 
-def service(db: sqlite_utils.Database, service_id: str) -> Obj | None:
+def service(db: Database, service_id: str) -> Obj | None:
     """One service with everything known of it, nested; None when there is no such id."""
     found = nested_services(db, [service_id])
     return found[0] if found else None
 
 
-def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
+def nested_services(db: Database, ids: Sequence[str]) -> list[Obj]:
     """Fully nested services, in the order of `ids` (unknown ids are left out)."""
     if not ids:
         return []
@@ -305,7 +306,7 @@ def nested_services(db: sqlite_utils.Database, ids: Sequence[str]) -> list[Obj]:
 
 
 def organizations(
-    db: sqlite_utils.Database,
+    db: Database,
     *,
     page: int = 1,
     per_page: int = DEFAULT_PER_PAGE,
@@ -320,9 +321,7 @@ def organizations(
     return listed
 
 
-def organization(
-    db: sqlite_utils.Database, organization_id: str, *, full_service: bool = False
-) -> Obj | None:
+def organization(db: Database, organization_id: str, *, full_service: bool = False) -> Obj | None:
     """An organization with its phones, locations and services (in brief, or in full with
     `full_service`); None when there is no such id."""
     found = _where(db, "organization", "id", [organization_id])
@@ -373,26 +372,26 @@ def organization(
 
 
 def taxonomies(
-    db: sqlite_utils.Database, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
+    db: Database, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
     search: str | None = None,
 ) -> Obj:  # fmt: skip
     return _simple_page(db, "taxonomy", page, per_page, search)
 
 
-def taxonomy(db: sqlite_utils.Database, taxonomy_id: str) -> Obj | None:
+def taxonomy(db: Database, taxonomy_id: str) -> Obj | None:
     found = _where(db, "taxonomy", "id", [taxonomy_id])
     return _json("taxonomy", found[0]) if found else None
 
 
 def taxonomy_terms(
-    db: sqlite_utils.Database, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
+    db: Database, *, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
     search: str | None = None, taxonomy_id: str | None = None,
 ) -> Obj:  # fmt: skip
     extra = ("taxonomy_id = ?", taxonomy_id) if taxonomy_id else None
     return _simple_page(db, "taxonomy_term", page, per_page, search, extra)
 
 
-def taxonomy_term(db: sqlite_utils.Database, term_id: str) -> Obj | None:
+def taxonomy_term(db: Database, term_id: str) -> Obj | None:
     found = _where(db, "taxonomy_term", "id", [term_id])
     if not found:
         return None
@@ -404,7 +403,7 @@ def taxonomy_term(db: sqlite_utils.Database, term_id: str) -> Obj | None:
     return obj
 
 
-def last_changes(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str]:
+def last_changes(db: Database, ids: Sequence[str]) -> dict[str, str]:
     """When the directory last changed each service (its fields, its nested data as an
     import said it, its bed count, its eligibility), from the change log."""
     return dict(
@@ -418,7 +417,7 @@ def last_changes(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str
 
 
 def _simple_page(
-    db: sqlite_utils.Database, table: str, page: int, per_page: int, search: str | None,
+    db: Database, table: str, page: int, per_page: int, search: str | None,
     extra: tuple[str, str] | None = None,
 ) -> Obj:  # fmt: skip
     where, params = [], []
@@ -465,7 +464,7 @@ def _later(stored: str | None, changed: str | None) -> str | None:
     return stored if a >= b else changed
 
 
-def _where(db: sqlite_utils.Database, table: str, column: str, ids: Iterable[Any]) -> list[Obj]:
+def _where(db: Database, table: str, column: str, ids: Iterable[Any]) -> list[Obj]:
     columns = TABLES[table][1]
     rows = rows_in(
         db,
@@ -475,7 +474,7 @@ def _where(db: sqlite_utils.Database, table: str, column: str, ids: Iterable[Any
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-def _by_id(db: sqlite_utils.Database, table: str, ids: Iterable[Any]) -> dict[str, Obj]:
+def _by_id(db: Database, table: str, ids: Iterable[Any]) -> dict[str, Obj]:
     return {row["id"]: row for row in _where(db, table, "id", ids)}
 
 

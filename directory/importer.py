@@ -15,10 +15,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import sqlite_utils
-
-from directory import area_words, confidential, eligibility, geo, needs
+from directory import area_words, confidential, eligibility, engine, geo, needs
 from directory.eligibility import Person
+from directory.engine import Database
 from directory.errors import InvalidData
 from directory.hsds import INTEGER_COLUMNS, ORDER, REAL_COLUMNS, TABLES
 from directory.reader import Dataset
@@ -41,13 +40,13 @@ _LOGGED_SERVICE_FIELDS = ("name", "status", "organization_id", "description")
 
 
 def import_dataset(
-    db: sqlite_utils.Database,
+    db: Database,
     dataset: Dataset,
     *,
     who: str,
     progress: Callable[[int], None] | None = None,
     remove: Sequence[str] = (),
-    then: Callable[[sqlite_utils.Database], None] | None = None,
+    then: Callable[[Database], None] | None = None,
     strict: bool = False,
 ) -> ImportSummary:
     """Validate and write `dataset` in one transaction.
@@ -97,7 +96,7 @@ def import_dataset(
                 progress(len(rows))
         if before:  # only services that existed can have rows the import no longer has
             _replace_children(db, dataset, service_ids)
-        db["service"].rebuild_fts()  # type: ignore[union-attr]
+        engine.rebuild_text_index(db)
         needs.assign_needs(db, service_ids)
         rebuild_search_index(db)
         nested_after = _nested_state(db, list(before))
@@ -138,7 +137,7 @@ _NESTED_STATE = " || char(29) || ".join(
 )  # fmt: skip
 
 
-def _nested_state(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, bytes]:
+def _nested_state(db: Database, ids: Sequence[str]) -> dict[str, bytes]:
     """A fingerprint of everything stored about each service (bed counts aside: they are
     logged on their own). Taken before and after an import's writes, it tells which
     services changed anywhere — a phone, an address, hours — and not only in their own
@@ -163,9 +162,7 @@ _REMOVED_WITH_SERVICE = (
 )  # fmt: skip
 
 
-def remove_services(
-    db: sqlite_utils.Database, ids: Sequence[str], *, who: str, reindex: bool = True
-) -> int:
+def remove_services(db: Database, ids: Sequence[str], *, who: str, reindex: bool = True) -> int:
     """Delete services and what hangs from them only, logging each removal (inside the
     caller's transaction); the number deleted."""
     present = [row[0] for row in rows_in(db, "SELECT id FROM service WHERE id IN ({marks})", ids)]
@@ -181,12 +178,12 @@ def remove_services(
         [(sid, now, who) for sid in present],
     )
     if reindex:
-        db["service"].rebuild_fts()  # type: ignore[union-attr]
+        engine.rebuild_text_index(db)
         rebuild_search_index(db)
     return len(present)
 
 
-def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:
+def _snapshot(db: Database, ids: Sequence[str]) -> dict[str, dict[str, object]]:
     columns = ", ".join(_LOGGED_SERVICE_FIELDS)
     return {
         row[0]: dict(zip(_LOGGED_SERVICE_FIELDS, row[1:], strict=True))
@@ -194,7 +191,7 @@ def _snapshot(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, dict[s
     }
 
 
-def _capacities(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
+def _capacities(db: Database, ids: Sequence[str]) -> dict[str, tuple[object, ...]]:
     return {
         row[0]: tuple(row[1:])
         for row in rows_in(
@@ -206,7 +203,7 @@ def _capacities(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, tupl
 
 
 def _log_capacity(
-    db: sqlite_utils.Database,
+    db: Database,
     before: dict[str, tuple[object, ...]],
     after: dict[str, tuple[object, ...]],
     who: str,
@@ -244,7 +241,7 @@ def _normalized_capacity(row: Row) -> Row:
     return {**row, "updated": stamp.astimezone(UTC).isoformat()}
 
 
-def _upsert(db: sqlite_utils.Database, table: str, rows: Rows) -> None:
+def _upsert(db: Database, table: str, rows: Rows) -> None:
     if not rows:
         return
     known = rows.columns()
@@ -259,7 +256,7 @@ def _upsert(db: sqlite_utils.Database, table: str, rows: Rows) -> None:
         f"INSERT INTO {table} ({names}) VALUES ({marks}) "
         f"ON CONFLICT(id) DO UPDATE SET {updates}{guard}"
         if updates
-        else f"INSERT OR IGNORE INTO {table} ({names}) VALUES ({marks})"
+        else f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     )
     db.conn.executemany(sql, rows.values(present, [_converter(table, c) for c in present]))
 
@@ -272,13 +269,13 @@ def _converter(table: str, column: str) -> Callable[[Any], object] | None:
     return None
 
 
-def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: list[str]) -> None:
+def _replace_children(db: Database, dataset: Dataset, service_ids: list[str]) -> None:
     db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS _imported (tbl TEXT, id TEXT, PRIMARY KEY (tbl, id))"
     )
     db.execute("DELETE FROM _imported")
     db.conn.executemany(
-        "INSERT OR IGNORE INTO _imported VALUES (?, ?)",
+        "INSERT INTO _imported VALUES (?, ?) ON CONFLICT DO NOTHING",
         (
             (table, row["id"])
             for table in [*_OWNED_BY_SERVICE, "service"]
@@ -294,7 +291,7 @@ def _replace_children(db: sqlite_utils.Database, dataset: Dataset, service_ids: 
         )
 
 
-def rebuild_search_index(db: sqlite_utils.Database) -> None:
+def rebuild_search_index(db: Database) -> None:
     """Recompute the points and areas search reads (inside the caller's transaction).
 
     A mailing address is not a place to go; a confidential service has no point at all
@@ -342,7 +339,7 @@ def rebuild_search_index(db: sqlite_utils.Database) -> None:
     index_links(db)
 
 
-def index_confidential(db: sqlite_utils.Database) -> None:
+def index_confidential(db: Database) -> None:
     """Which services keep their address private (inside the caller's transaction)."""
     db.execute("DELETE FROM confidential_service")
     db.conn.executemany(
@@ -358,24 +355,26 @@ def index_confidential(db: sqlite_utils.Database) -> None:
     )
 
 
-def index_links(db: sqlite_utils.Database) -> None:
+def index_links(db: Database) -> None:
     """Which phones and schedules reach each service, whichever HSDS link carries them
     (inside the caller's transaction)."""
     db.execute("DELETE FROM service_phone_link")
     db.execute(
-        """INSERT OR IGNORE INTO service_phone_link (service_id, phone_id, rank)
+        """INSERT INTO service_phone_link (service_id, phone_id, rank)
         SELECT service_id, id, 0 FROM phone WHERE service_id IS NOT NULL
         UNION ALL SELECT sal.service_id, p.id, 1 FROM phone p
             JOIN service_at_location sal ON sal.id = p.service_at_location_id
         UNION ALL SELECT sal.service_id, p.id, 2 FROM phone p
             JOIN service_at_location sal ON sal.location_id = p.location_id
-            WHERE p.service_id IS NULL AND p.service_at_location_id IS NULL"""
+            WHERE p.service_id IS NULL AND p.service_at_location_id IS NULL
+        ON CONFLICT DO NOTHING"""
     )
     db.execute(
-        """INSERT OR IGNORE INTO service_phone_link (service_id, phone_id, rank)
+        """INSERT INTO service_phone_link (service_id, phone_id, rank)
         SELECT s.id, p.id, 3 FROM service s JOIN phone p ON p.organization_id = s.organization_id
         WHERE p.service_id IS NULL AND p.service_at_location_id IS NULL AND p.location_id IS NULL
-            AND NOT EXISTS (SELECT 1 FROM service_phone_link l WHERE l.service_id = s.id)"""
+            AND NOT EXISTS (SELECT 1 FROM service_phone_link l WHERE l.service_id = s.id)
+        ON CONFLICT DO NOTHING"""
     )
     db.execute("DELETE FROM service_schedule_link")
     # The most specific hours win: the service's own, else its service_at_location's, else
@@ -395,7 +394,8 @@ def index_links(db: sqlite_utils.Database) -> None:
         for service_id, schedule_ids in level.items():
             linked.setdefault(service_id, schedule_ids)
     db.conn.executemany(
-        "INSERT OR IGNORE INTO service_schedule_link (service_id, schedule_id) VALUES (?, ?)",
+        "INSERT INTO service_schedule_link (service_id, schedule_id) VALUES (?, ?) "
+        "ON CONFLICT DO NOTHING",
         [(sid, schedule_id) for sid, ids in linked.items() for schedule_id in ids],
     )
     db.execute(
@@ -406,7 +406,7 @@ def index_links(db: sqlite_utils.Database) -> None:
     )
 
 
-def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None = None) -> None:
+def index_eligibility(db: Database, service_ids: list[str] | None = None) -> None:
     """Read who each service takes from its fields, texts and attributes (inside the
     caller's transaction); admins' corrections are applied on top."""
     where = ""
@@ -446,7 +446,7 @@ def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None =
         rows,
     )
     if service_ids is None:
-        db.execute("UPDATE service_need SET special = 0 WHERE special")
+        db.execute("UPDATE service_need SET special = 0 WHERE special != 0")
     else:
         db.execute(f"UPDATE service_need SET special = 0 WHERE service_id IN ({marks})", params)
     db.conn.executemany(
@@ -455,7 +455,7 @@ def index_eligibility(db: sqlite_utils.Database, service_ids: list[str] | None =
     )
 
 
-def _index_area_words(db: sqlite_utils.Database) -> None:
+def _index_area_words(db: Database) -> None:
     """Service areas without GeoJSON, resolved from their name and description."""
     db.execute("DELETE FROM search_area_word")
     state = geo.home_state(db)
@@ -470,7 +470,7 @@ def _index_area_words(db: sqlite_utils.Database) -> None:
 
 
 def _log_changes(
-    db: sqlite_utils.Database,
+    db: Database,
     dataset: Dataset,
     before: dict[str, dict[str, object]],
     nested: set[str],

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlite_utils
-
-from directory import geo
+from directory import engine, geo
+from directory.engine import Database
 from directory.hsds import INTEGER_COLUMNS, REAL_COLUMNS, TABLES
 
 
-def _create_hsds_tables(db: sqlite_utils.Database) -> None:
+def _create_hsds_tables(db: Database) -> None:
     for table, (_, columns) in TABLES.items():
         types: dict[str, type] = {}
         for column in columns:
@@ -24,7 +23,7 @@ def _create_hsds_tables(db: sqlite_utils.Database) -> None:
                 types[column] = float
             else:
                 types[column] = str
-        db[table].create(types, pk="id", not_null={"id"})  # type: ignore[union-attr]
+        engine.create_table(db, table, types, pk="id")
     for table, column in [
         ("service", "organization_id"),
         ("service", "status"),
@@ -42,15 +41,11 @@ def _create_hsds_tables(db: sqlite_utils.Database) -> None:
         ("service_area", "service_id"),
         ("location", "organization_id"),
     ]:
-        db[table].create_index([column])  # type: ignore[union-attr]
-    db["service"].enable_fts(  # type: ignore[union-attr]
-        ["name", "alternate_name", "description", "eligibility_description"],
-        create_triggers=False,  # rebuilt once per import: triggers cost 3x on bulk upserts
-        tokenize="porter",
-    )
+        engine.create_index(db, table, column)
+    engine.create_text_index(db)
 
 
-def _create_own_tables(db: sqlite_utils.Database) -> None:
+def _create_own_tables(db: Database) -> None:
     # The needs each service serves, and where that came from (taxonomy term or text).
     db.execute(
         """CREATE TABLE service_need (
@@ -65,7 +60,7 @@ def _create_own_tables(db: sqlite_utils.Database) -> None:
             lat REAL NOT NULL, lon REAL NOT NULL, timezone TEXT, address TEXT)"""
     )
     db.execute("CREATE INDEX search_point_service ON search_point (service_id)")
-    db.execute("CREATE VIRTUAL TABLE search_point_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    engine.create_boxes(db, "search_point_rtree")
     # Service areas (mobile teams, confidential shelters): bounding boxes for the index,
     # the polygon itself checked exactly afterwards.
     db.execute(
@@ -73,7 +68,7 @@ def _create_own_tables(db: sqlite_utils.Database) -> None:
             id INTEGER PRIMARY KEY, service_id TEXT NOT NULL, service_area_id TEXT NOT NULL,
             geometry TEXT NOT NULL)"""
     )
-    db.execute("CREATE VIRTUAL TABLE search_area_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    engine.create_boxes(db, "search_area_rtree")
     # Local places added by admins: neighbourhoods and landmarks people name.
     db.execute(
         """CREATE TABLE place (
@@ -91,20 +86,16 @@ def _create_own_tables(db: sqlite_utils.Database) -> None:
             result TEXT NOT NULL DEFAULT 'applied')"""
     )
     db.execute("CREATE INDEX change_log_resource ON change_log (resource_id)")
-    for action in ("UPDATE", "DELETE"):
-        db.execute(
-            f"""CREATE TRIGGER change_log_no_{action.lower()} BEFORE {action} ON change_log
-            BEGIN SELECT RAISE(ABORT, 'change_log is append-only'); END"""
-        )
+    engine.append_only(db, "change_log")
 
 
-def _v1(db: sqlite_utils.Database) -> None:
+def _v1(db: Database) -> None:
     _create_hsds_tables(db)
     _create_own_tables(db)
     geo.create_gazetteer(db)
 
 
-def _v2(db: sqlite_utils.Database) -> None:
+def _v2(db: Database) -> None:
     """Street data for addresses and intersections (`directory import-streets`)."""
     # One row per imported area (a TIGER county, an OSM extract); re-import replaces it.
     db.execute(
@@ -126,7 +117,7 @@ def _v2(db: sqlite_utils.Database) -> None:
             zip_l TEXT, zip_r TEXT, points TEXT NOT NULL)"""
     )
     db.execute("CREATE INDEX street_edge_area ON street_edge (area)")
-    db.execute("CREATE VIRTUAL TABLE street_edge_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    engine.create_boxes(db, "street_edge_rtree")
     # Every name of every edge by its key ("colfax"); `main` marks the primary name.
     db.execute(
         """CREATE TABLE street_key (
@@ -159,14 +150,14 @@ def _v2(db: sqlite_utils.Database) -> None:
     )
     db.execute("CREATE INDEX search_area_word_key ON search_area_word (kind, name, state)")
     # Which ZIP a point is in, roughly: the nearest ZIP centroid (service areas in words).
-    db.execute("CREATE VIRTUAL TABLE zip_rtree USING rtree(id, lat0, lat1, lon0, lon1)")
+    engine.create_boxes(db, "zip_rtree")
     db.execute(
         "INSERT INTO zip_rtree SELECT rowid, lat, lat, lon, lon FROM "
-        "(SELECT CAST(zip AS INTEGER) AS rowid, lat, lon FROM zip WHERE lat IS NOT NULL)"
+        "(SELECT CAST(zip AS INTEGER) AS rowid, lat, lon FROM zip WHERE lat IS NOT NULL) AS z"
     )
 
 
-def _v3(db: sqlite_utils.Database) -> None:
+def _v3(db: Database) -> None:
     """Who each service takes (`directory.eligibility`), and admins' corrections."""
     db.execute(
         """CREATE TABLE service_eligibility (
@@ -180,7 +171,7 @@ def _v3(db: sqlite_utils.Database) -> None:
     )
 
 
-def _v4(db: sqlite_utils.Database) -> None:
+def _v4(db: Database) -> None:
     """What a search reads of eligibility when nothing is known of the person: whether a
     service is only for a group (youth, seniors, veterans, families), and its restriction
     in words, without parsing every candidate's facts."""
@@ -193,7 +184,7 @@ def _v4(db: sqlite_utils.Database) -> None:
     index_eligibility(db)
 
 
-def _v5(db: sqlite_utils.Database) -> None:
+def _v5(db: Database) -> None:
     """Phones and hours a service has through any HSDS link: its own, its
     service_at_location's, its location's (and, for phones, its organization's when it has
     none): how Ohana-style and many 211 exports link them."""
@@ -213,7 +204,7 @@ def _v5(db: sqlite_utils.Database) -> None:
     index_links(db)
 
 
-def _v6(db: sqlite_utils.Database) -> None:
+def _v6(db: Database) -> None:
     """What the HSDS API and sync read: services whose address is private, when each
     service last changed, and the directories synced from."""
     db.execute("CREATE TABLE confidential_service (service_id TEXT PRIMARY KEY) WITHOUT ROWID")
@@ -261,12 +252,13 @@ def _v6(db: sqlite_utils.Database) -> None:
     index_confidential(db)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 
 
-def upgrade(db: sqlite_utils.Database) -> int:
-    """Apply every migration this file has not had yet; return the new version."""
-    current = int(db.execute("PRAGMA user_version").fetchone()[0])
+def upgrade(db: Database) -> int:
+    """Apply every migration this database has not had yet; return the new version.
+    (On PostgreSQL the same migrations run, through directory/engine.py.)"""
+    current = engine.schema_version(db)
     if current > len(MIGRATIONS):
         raise RuntimeError(
             f"This database is at schema version {current}, newer than this Wayfinder "
@@ -274,5 +266,5 @@ def upgrade(db: sqlite_utils.Database) -> int:
         )
     for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
         migration(db)
-        db.execute(f"PRAGMA user_version = {number}")
+        engine.set_schema_version(db, number)
     return len(MIGRATIONS)

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-import sqlite_utils
 from rapidfuzz import fuzz, process, utils
 
+from directory.engine import Database
 from directory.errors import UnknownNeed
 
 TERM_MATCH_CUTOFF = 90  # rapidfuzz ratio for near-miss term names ("Detoxification Svcs")
@@ -188,7 +188,7 @@ def freshness_limit_hours(needs: Sequence[str], overrides: dict[str, float] | No
     return min(limits) if limits else 24.0 * 7
 
 
-def assign_needs(db: sqlite_utils.Database, service_ids: Sequence[str]) -> None:
+def assign_needs(db: Database, service_ids: Sequence[str]) -> None:
     """Recompute `service_need` for these services, inside the caller's transaction."""
     terms: dict[str, list[str]] = {sid: [] for sid in service_ids}
     codes: dict[str, list[str | None]] = {sid: [] for sid in service_ids}

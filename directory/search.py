@@ -17,11 +17,10 @@ from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
-from directory import area_words, capacity, geo, hours, needs
+from directory import area_words, capacity, engine, geo, hours, needs
 from directory.config import DirectorySettings
 from directory.eligibility import Eligibility, Person
+from directory.engine import Database
 from directory.sql import rows_in
 from directory.types import Place, Point, SearchResult
 
@@ -39,7 +38,7 @@ class _Candidate:
 
 
 def search(
-    db: sqlite_utils.Database,
+    db: Database,
     need_keys: Sequence[str] = (),
     near: str | Place | None = None,
     *,
@@ -119,7 +118,7 @@ def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
 
 
 def _near(
-    db: sqlite_utils.Database, center: Point, radius_km: float, wanted: list[str]
+    db: Database, center: Point, radius_km: float, wanted: list[str]
 ) -> dict[str, _Candidate]:
     lat0, lat1, lon0, lon1 = geo.bounding_box(center, radius_km)
     condition, params = _need_filter(wanted, "sp")
@@ -158,7 +157,7 @@ def _near(
     return found
 
 
-def _everywhere(db: sqlite_utils.Database, wanted: list[str]) -> dict[str, _Candidate]:
+def _everywhere(db: Database, wanted: list[str]) -> dict[str, _Candidate]:
     if wanted:
         marks = ",".join("?" * len(wanted))
         rows = db.execute(
@@ -175,20 +174,13 @@ def _everywhere(db: sqlite_utils.Database, wanted: list[str]) -> dict[str, _Cand
     return found
 
 
-def _full_text(db: sqlite_utils.Database, query: str) -> set[str]:
+def _full_text(db: Database, query: str) -> set[str]:
     """Service ids whose name, description or eligibility match all the words of `query`."""
     words = [w.replace('"', "") for w in query.split() if w.replace('"', "")]
     if not words:
         return set()
-    expression = " ".join(f'"{w}"' for w in words)
-    return {
-        row[0]
-        for row in db.execute(
-            "SELECT service.id FROM service_fts JOIN service ON service.rowid = service_fts.rowid "
-            "WHERE service_fts MATCH ?",
-            [expression],
-        )
-    }
+    matching, params = engine.matching_services(db, words)
+    return {row[0] for row in db.execute(matching, params)}
 
 
 class _Ranked(NamedTuple):
@@ -207,7 +199,7 @@ class _Ranked(NamedTuple):
 
 
 def _details(
-    db: sqlite_utils.Database,
+    db: Database,
     candidates: dict[str, _Candidate],
     wanted: list[str],
     at: datetime,
@@ -336,7 +328,7 @@ def open_state(
     return False if status == "temporarily closed" else hours.is_open(service_spans, at, tz)
 
 
-def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, Eligibility]:
+def read_eligibility(db: Database, ids: Sequence[str]) -> dict[str, Eligibility]:
     """Each service's eligibility as read at import (with admins' corrections)."""
     return {
         sid: Eligibility.from_json(facts)
@@ -348,7 +340,7 @@ def read_eligibility(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str,
     }
 
 
-def read_restrictions(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, str]:
+def read_restrictions(db: Database, ids: Sequence[str]) -> dict[str, str]:
     """Each service's restriction in a few words, where it has one."""
     return dict(
         rows_in(
@@ -361,7 +353,7 @@ def read_restrictions(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str
 
 
 def read_needs(
-    db: sqlite_utils.Database, ids: Sequence[str], special: set[str] | None = None
+    db: Database, ids: Sequence[str], special: set[str] | None = None
 ) -> dict[str, list[str]]:
     """Each service's need keys, in the order of the need taxonomy; `special` collects the
     services only for a group (youth, seniors, veterans, families)."""
@@ -382,9 +374,7 @@ _SCHEDULE_COLUMNS = ("opens_at", "closes_at", "byday", "freq", "valid_from", "va
                      "timezone", "description")  # fmt: skip
 
 
-def _schedule_tuples(
-    db: sqlite_utils.Database, ids: Sequence[str]
-) -> dict[str, tuple[tuple[Any, ...], ...]]:
+def _schedule_tuples(db: Database, ids: Sequence[str]) -> dict[str, tuple[tuple[Any, ...], ...]]:
     found: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
     for sid, *row in rows_in(
         db, f"SELECT service_id, {', '.join(_SCHEDULE_COLUMNS)} FROM service_schedule_link "
@@ -395,9 +385,7 @@ def _schedule_tuples(
     return {sid: tuple(rows) for sid, rows in found.items()}
 
 
-def read_schedules(
-    db: sqlite_utils.Database, ids: Sequence[str]
-) -> dict[str, list[dict[str, Any]]]:
+def read_schedules(db: Database, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Each service's schedule rows, with the columns `hours.spans` reads — its own, or
     those of its service_at_location or location."""
     return {
@@ -414,7 +402,7 @@ def _spans_of(rows: tuple[tuple[Any, ...], ...]) -> list[hours.Span]:
 
 
 def read_counts(
-    db: sqlite_utils.Database, ids: Sequence[str]
+    db: Database, ids: Sequence[str]
 ) -> dict[str, tuple[int | None, int | None, str | None]]:
     """Each service's latest bed count: (available, maximum, updated)."""
     counts: dict[str, tuple[int | None, int | None, str | None]] = {}
@@ -438,7 +426,7 @@ class Phone:
     description: str | None
 
 
-def read_phones(db: sqlite_utils.Database, ids: Sequence[str]) -> dict[str, list[Phone]]:
+def read_phones(db: Database, ids: Sequence[str]) -> dict[str, list[Phone]]:
     """Each service's phone numbers — its own first, then its service_at_location's, its
     location's, its organization's — voice numbers first."""
     found: dict[str, list[Phone]] = defaultdict(list)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import sqlite_utils
+from directory.engine import Database
 
 MAX_MARKS = 500  # SQLite caps the placeholders one statement may hold
 
 
-def rows_in(db: sqlite_utils.Database, sql: str, ids: Iterable[Any]) -> list[tuple[Any, ...]]:
+def rows_in(db: Database, sql: str, ids: Iterable[Any]) -> list[tuple[Any, ...]]:
     """The rows of `sql` for every id, `{marks}` in it standing for the placeholders,
     asked in chunks (SQLite caps how many one statement holds). Rows are fetched in one
     call per chunk: a generator over the cursor cost a quarter of a dense search's time in

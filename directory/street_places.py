@@ -20,9 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import sqlite_utils
-
 from directory import street_names
+from directory.engine import Database
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.types import Place, Point
 
@@ -114,7 +113,7 @@ def _clean(street: str) -> str:
     return street.strip(" ,.").removeprefix("the ").strip()
 
 
-def has_streets(db: sqlite_utils.Database) -> bool:
+def has_streets(db: Database) -> bool:
     """Whether any street data was imported (otherwise addresses cannot be placed)."""
     try:
         return bool(db.execute("SELECT 1 FROM street_area LIMIT 1").fetchone())
@@ -123,7 +122,7 @@ def has_streets(db: sqlite_utils.Database) -> bool:
 
 
 def locate(
-    db: sqlite_utils.Database,
+    db: Database,
     text: str,
     *,
     zip_code: str | None = None,
@@ -159,7 +158,7 @@ def locate(
     return _place(db, text, chosen)
 
 
-def _place(db: sqlite_utils.Database, text: str, c: _Candidate) -> Place:
+def _place(db: Database, text: str, c: _Candidate) -> Place:
     zip_code = c.zips.most_common(1)[0][0] if c.zips else nearest_zip(db, Point(c.lat, c.lon))
     row = (
         db.execute("SELECT city, state, timezone FROM zip WHERE zip = ?", [zip_code]).fetchone()
@@ -170,7 +169,7 @@ def _place(db: sqlite_utils.Database, text: str, c: _Candidate) -> Place:
     return Place("address", text, c.lat, c.lon, c.label, zip_code, city, state, timezone)
 
 
-def nearest_zip(db: sqlite_utils.Database, point: Point) -> str | None:
+def nearest_zip(db: Database, point: Point) -> str | None:
     """The ZIP whose centroid is nearest the point (a good guess of the ZIP it is in)."""
     for box in (0.05, 0.25, 1.0):
         rows = db.execute(
@@ -216,7 +215,7 @@ class _EdgeRow(NamedTuple):
         return _display(self.direction, self.key, self.kind)
 
 
-def _edges(db: sqlite_utils.Database, street: str, for_address: bool = False) -> list[_EdgeRow]:
+def _edges(db: Database, street: str, for_address: bool = False) -> list[_EdgeRow]:
     """The edges of the street named, by exact key first, then the closest known key.
 
     A direction or type in the text ("N Stone Ave") narrows the choice only when some
@@ -243,7 +242,7 @@ _COLUMNS = (
 )
 
 
-def _edges_by_key(db: sqlite_utils.Database, key: str) -> list[_EdgeRow]:
+def _edges_by_key(db: Database, key: str) -> list[_EdgeRow]:
     rows = db.execute(
         f"SELECT {_COLUMNS} FROM street_key k JOIN street_edge e ON e.id = k.edge_id "
         "WHERE k.key = ?",
@@ -255,7 +254,7 @@ def _edges_by_key(db: sqlite_utils.Database, key: str) -> list[_EdgeRow]:
 _KEYS: dict[str, tuple[str, list[str], dict[str, list[str]]]] = {}
 
 
-def known_keys(db: sqlite_utils.Database) -> tuple[list[str], dict[str, list[str]]]:
+def known_keys(db: Database) -> tuple[list[str], dict[str, list[str]]]:
     """Every street key in the directory and its prefix index (cached until the next
     street import)."""
     stamp = str(db.execute("SELECT max(imported), count(*) FROM street_area").fetchone())
@@ -266,7 +265,7 @@ def known_keys(db: sqlite_utils.Database) -> tuple[list[str], dict[str, list[str
     return cached[1], cached[2]
 
 
-def _closest_key(db: sqlite_utils.Database, key: str) -> str | None:
+def _closest_key(db: Database, key: str) -> str | None:
     keys, prefixes = known_keys(db)
     return street_names.closest(key, keys, prefixes)
 
@@ -274,7 +273,7 @@ def _closest_key(db: sqlite_utils.Database, key: str) -> str | None:
 # Intersections ----------------------------------------------------------------------------
 
 
-def _intersection(db: sqlite_utils.Database, first: str, second: str) -> list[_Candidate]:
+def _intersection(db: Database, first: str, second: str) -> list[_Candidate]:
     a, b = street_names.split(first), street_names.split(second)
     a_key, b_key = _known_key(db, a.key), _known_key(db, b.key)
     if not a_key or not b_key:
@@ -322,7 +321,7 @@ def _narrowed(
     return pairs
 
 
-def _known_key(db: sqlite_utils.Database, key: str) -> str | None:
+def _known_key(db: Database, key: str) -> str | None:
     if not key:
         return None
     if db.execute("SELECT 1 FROM street_key WHERE key = ? LIMIT 1", [key]).fetchone():
@@ -353,9 +352,7 @@ def _pair(first: str, second: str) -> str:
     return f"{first} & {second}"
 
 
-def _near_crossings(
-    db: sqlite_utils.Database, a: list[_EdgeRow], b: list[_EdgeRow]
-) -> list[_Candidate]:
+def _near_crossings(db: Database, a: list[_EdgeRow], b: list[_EdgeRow]) -> list[_Candidate]:
     """Streets that pass within NEAR_CROSSING_M of each other without sharing a node."""
     a_ids = {e.id: e for e in a}
     geometry: dict[int, list[Point]] = {}
@@ -490,7 +487,7 @@ def _cluster(found: list[_Candidate]) -> list[_Candidate]:
 # Addresses --------------------------------------------------------------------------------
 
 
-def _address(db: sqlite_utils.Database, street: str, number: int) -> list[_Candidate]:
+def _address(db: Database, street: str, number: int) -> list[_Candidate]:
     wanted = street_names.split(street)
     found = _address_points(db, wanted, number)
     key = _known_key(db, wanted.key)
@@ -559,9 +556,7 @@ def _along(line: list[Point], fraction: float, side: str) -> Point:
     return line[-1]
 
 
-def _address_points(
-    db: sqlite_utils.Database, wanted: street_names.StreetName, number: int
-) -> list[_Candidate]:
+def _address_points(db: Database, wanted: street_names.StreetName, number: int) -> list[_Candidate]:
     """OpenStreetMap house numbers: the number itself, else between its neighbours on the
     same street (N and S Federal are two streets with the same numbers)."""
     key = wanted.key
@@ -622,7 +617,7 @@ def _display(direction: str | None, key: str, kind: str | None) -> str:
 
 
 def _choose(
-    db: sqlite_utils.Database,
+    db: Database,
     candidates: list[_Candidate],
     zip_code: str | None,
     city: str | None,
@@ -650,7 +645,7 @@ def _choose(
     return None
 
 
-def _in(db: sqlite_utils.Database, c: _Candidate, zip_code: str | None, city: str | None) -> bool:
+def _in(db: Database, c: _Candidate, zip_code: str | None, city: str | None) -> bool:
     zips = set(c.zips) or {nearest_zip(db, Point(c.lat, c.lon)) or ""}
     if zip_code:
         return zip_code in zips

@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from directory import street_names
+from directory.engine import Database
 from directory.street_files import Edge, StreetData, area_of, read
 from directory.transaction import write_transaction
 
@@ -37,7 +36,7 @@ class StreetSummary:
 
 
 def import_streets(
-    db: sqlite_utils.Database,
+    db: Database,
     paths: Iterable[str | Path],
     progress: Callable[[int], None] | None = None,
 ) -> list[StreetSummary]:
@@ -57,9 +56,7 @@ def import_streets(
     return summaries
 
 
-def _store(
-    db: sqlite_utils.Database, data: StreetData, progress: Callable[[int], None] | None
-) -> StreetSummary:
+def _store(db: Database, data: StreetData, progress: Callable[[int], None] | None) -> StreetSummary:
     replaced = _delete_area(db, data.area)
     first = int(db.execute("SELECT coalesce(max(id), 0) FROM street_edge").fetchone()[0]) + 1
     ranges = 0
@@ -84,9 +81,13 @@ def _store(
             "INSERT INTO street_edge VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             edge_rows,
         )
-        db.conn.executemany("INSERT OR IGNORE INTO street_key VALUES (?, ?, ?, ?, ?)", key_rows)
+        db.conn.executemany(
+            "INSERT INTO street_key VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", key_rows
+        )
         db.conn.executemany("INSERT INTO street_edge_rtree VALUES (?, ?, ?, ?, ?)", box_rows)
-        db.conn.executemany("INSERT OR IGNORE INTO street_node VALUES (?, ?, ?, ?, ?)", node_rows)
+        db.conn.executemany(
+            "INSERT INTO street_node VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", node_rows
+        )
         if progress:
             progress(len(batch))
     address_rows = []
@@ -137,7 +138,7 @@ def _store(
     return summary
 
 
-def _delete_area(db: sqlite_utils.Database, area: str) -> bool:
+def _delete_area(db: Database, area: str) -> bool:
     existed = db.execute("SELECT 1 FROM street_area WHERE area = ?", [area]).fetchone()
     db.execute(
         "DELETE FROM street_key WHERE edge_id IN (SELECT id FROM street_edge WHERE area = ?)",
@@ -188,16 +189,17 @@ def _without_ramp(name: str) -> str:
     return " ".join(words) or name
 
 
-def _count_intersections(db: sqlite_utils.Database, area: str) -> int:
+def _count_intersections(db: Database, area: str) -> int:
     row = db.execute(
         """SELECT count(*) FROM (
             SELECT node FROM (
                 SELECT e.from_node AS node, k.key FROM street_edge e
-                    JOIN street_key k ON k.edge_id = e.id WHERE e.area = :area AND k.main
+                    JOIN street_key k ON k.edge_id = e.id WHERE e.area = :area AND k.main != 0
                 UNION
                 SELECT e.to_node, k.key FROM street_edge e
-                    JOIN street_key k ON k.edge_id = e.id WHERE e.area = :area AND k.main)
-            GROUP BY node HAVING count(DISTINCT key) >= 2)""",
+                    JOIN street_key k ON k.edge_id = e.id WHERE e.area = :area AND k.main != 0
+            ) AS ends
+            GROUP BY node HAVING count(DISTINCT key) >= 2) AS meeting""",
         {"area": area},
     ).fetchone()
     return int(row[0])

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import sqlite_utils
 
+from directory.engine import Database
 from directory.errors import DirectoryError
 from directory.importer import import_dataset, remove_services
 from directory.reader import read
@@ -96,7 +96,7 @@ class Client:
 
 
 def sync(
-    db: sqlite_utils.Database,
+    db: Database,
     url: str,
     *,
     who: str,
@@ -137,7 +137,7 @@ def sync(
     removed = sorted(mine - upstream)
     next_from = (started - CLOCK_MARGIN).isoformat(timespec="seconds")
 
-    def remember(db: sqlite_utils.Database) -> None:
+    def remember(db: Database) -> None:
         db.execute(
             "INSERT INTO sync_source (url, last_run, asked_from) VALUES (?, ?, ?) "
             "ON CONFLICT(url) DO UPDATE SET last_run = excluded.last_run, "
@@ -145,7 +145,8 @@ def sync(
             [base, started.isoformat(timespec="seconds"), next_from],
         )
         db.conn.executemany(
-            "INSERT OR REPLACE INTO synced_service (service_id, url) VALUES (?, ?)",
+            "INSERT INTO synced_service (service_id, url) VALUES (?, ?) "
+            "ON CONFLICT (service_id) DO UPDATE SET url = excluded.url",
             [(service["id"], base) for service in changed],
         )
         db.conn.executemany(

@@ -12,9 +12,8 @@ from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
 
-import sqlite_utils
-
 from directory import geo, hours
+from directory.engine import Database
 from directory.hsds import ORDER, REFERENCES, REQUIRED
 from directory.reader import Dataset
 from directory.rows import Row
@@ -35,7 +34,7 @@ _PHONE = re.compile(r"^\+?[0-9 ().\-]{3,}(?:\s*(?:x|ext\.?)\s*\d+)?$", re.IGNORE
 
 
 def validate(
-    dataset: Dataset, db: sqlite_utils.Database | None = None, *, strict: bool = False
+    dataset: Dataset, db: Database | None = None, *, strict: bool = False
 ) -> list[Problem]:
     """Every problem in the dataset; references may point into `db` as well.
 
@@ -87,7 +86,7 @@ def _p(row: Row, column: str, why: str) -> Problem:
 
 
 def _missing(
-    wanted: dict[str, set[str]], ids: dict[str, set[str]], db: sqlite_utils.Database | None
+    wanted: dict[str, set[str]], ids: dict[str, set[str]], db: Database | None
 ) -> dict[str, set[str]]:
     """Referred-to ids that are neither in the dataset nor (when given) in `db`."""
     missing = {target: values - ids[target] for target, values in wanted.items()}

@@ -11,16 +11,15 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import sqlite_utils
-
 from bot import people
 from bot.config import Lines
 from directory import DirectorySettings, open_db
+from directory.engine import Database
 
 
 @dataclass
 class Context:
-    db: sqlite_utils.Database
+    db: Database
     settings: DirectorySettings
     lines: Lines
     at: datetime | None = None  # a fixed moment (tests, `--at`); None means now

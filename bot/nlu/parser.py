@@ -12,8 +12,6 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-import sqlite_utils
-
 from bot.nlu import commands, numbers, person, safety, when
 from bot.nlu.classifier import IntentClassifier, Marks
 from bot.nlu.message import MAX_CHARS, Message
@@ -23,6 +21,7 @@ from bot.nlu.places import Gazetteer, find_location
 from bot.nlu.safety_model import SafetyModel, SafetyModelMissing
 from bot.nlu.training import TrainingData
 from bot.nlu.types import Entity, Location, Parse
+from directory.engine import Database
 
 __all__ = ["MAX_CHARS", "ModelMissing", "Parser", "annotate", "model_path", "trained_model"]
 
@@ -77,7 +76,7 @@ class Parser:
     @classmethod
     def load(
         cls,
-        db: sqlite_utils.Database,
+        db: Database,
         model: str | Path | None = None,
         *,
         default_state: str | None = None,

@@ -19,10 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from bot.nlu.parser import Parser
 from directory import demo_streets, geo
+from directory.engine import Database
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.types import Point
 
@@ -95,7 +94,7 @@ def load(path: str | Path) -> list[dict[str, Any]]:
 
 
 def score(
-    parser: Parser, db: sqlite_utils.Database, rows: list[dict[str, Any]], home: Point | None
+    parser: Parser, db: Database, rows: list[dict[str, Any]], home: Point | None
 ) -> PlaceReport:
     report = PlaceReport()
     for row in rows:

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import sqlite_utils
 from rapidfuzz import fuzz, process
 
 from bot.nlu import street_spans
@@ -21,6 +20,7 @@ from bot.nlu.normalize import strip_accents
 from bot.nlu.street_spans import StreetNames
 from bot.nlu.types import Location
 from directory import geo, street_names
+from directory.engine import Database
 
 _STATE_CODES = set(geo.STATES)
 # Two-letter codes that are everyday words in lower case ("detox or shelter", "help me").
@@ -138,7 +138,7 @@ class Gazetteer:
     state_city_names: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_db(cls, db: sqlite_utils.Database, default_state: str | None = None) -> Gazetteer:
+    def from_db(cls, db: Database, default_state: str | None = None) -> Gazetteer:
         import json
 
         gaz = cls(default_state=default_state)

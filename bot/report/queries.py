@@ -13,11 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 
-import sqlite_utils
-
 from bot.events import hour_of
 from bot.report.tables import DAILY_UP_TO_DAYS, MS_EDGES, SEARCHES, Cell, Report, Table
 from directory import load_needs
+from directory.engine import Database
 
 _MS_STEP = """CASE WHEN ms < 1 THEN CAST(ms * 100 + 1e-9 AS INTEGER) / 100.0
     WHEN ms < 10 THEN CAST(ms * 10 + 1e-9 AS INTEGER) / 10.0
@@ -28,7 +27,7 @@ _IN = "hour BETWEEN :start AND :end"  # event hours are 'YYYY-MM-DDTHH:00' UTC: 
 
 
 def build(
-    db: sqlite_utils.Database,
+    db: Database,
     start: datetime,
     end: datetime,
     freshness_hours: Mapping[str, float] | None = None,
@@ -39,7 +38,7 @@ def build(
     WAYFINDER_FRESHNESS_HOURS does for search.
     """
     start, end = start.astimezone(UTC), end.astimezone(UTC)
-    has_events = db["event"].exists()
+    has_events = "event" in db.table_names()
     if has_events:
         # The report's one write, once per file: with it a month out of a year of events
         # reads only that month. A read-only file is reported on without it.
@@ -232,7 +231,7 @@ def _handoffs_by_week(rows: list[tuple[object, ...]], days: list[date]) -> Table
 
 
 def _capacity_freshness(
-    db: sqlite_utils.Database, days: list[date], end: datetime, overrides: Mapping[str, float]
+    db: Database, days: list[date], end: datetime, overrides: Mapping[str, float]
 ) -> Table:
     columns = ("facility", "service_id", "needs", "available", "maximum", "last_update",
                "age_hours", "freshness_limit_hours", "updates", "update_channels",
@@ -244,7 +243,7 @@ def _capacity_freshness(
         "Each service with a bed count: its last update, the updates staff sent in the "
         "period (imports not counted) and the share of days that ended with a fresh count."
     )
-    if not (db["service_capacity"].exists() and db["service"].exists()):
+    if not ("service_capacity" in db.table_names() and "service" in db.table_names()):
         return Table("capacity_freshness", title, about, columns, headings, ())
     latest: dict[str, tuple[str, int | None, int | None, str]] = {}
     for sid, name, available, maximum, updated in db.execute(
@@ -253,7 +252,7 @@ def _capacity_freshness(
     ):
         latest[sid] = (name, available, maximum, updated)
     service_needs: defaultdict[str, list[str]] = defaultdict(list)
-    if db["service_need"].exists():
+    if "service_need" in db.table_names():
         for sid, need in db.execute("SELECT service_id, need FROM service_need ORDER BY need"):
             service_needs[sid].append(need)
     moments: defaultdict[str, list[datetime]] = defaultdict(list)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import sqlite_utils
 
 from directory import capacity, geo, sync
 from directory.config import DirectorySettings
@@ -17,6 +16,7 @@ from directory.db import open_db
 from directory.demo import load_demo
 from directory.eligibility import warnings as eligibility_warnings
 from directory.eligibility_changes import set_eligibility
+from directory.engine import Database
 from directory.errors import DirectoryError, InvalidData
 from directory.export import export_directory
 from directory.hours import zone
@@ -227,7 +227,7 @@ def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> No
         click.echo(f"No problems in {dataset.size} rows.")
 
 
-def _has_schema(db: sqlite_utils.Database) -> bool:
+def _has_schema(db: Database) -> bool:
     return "service" in db.table_names()
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import sqlite_utils
 
 from bot.engine import Assistant
 from bot.nlu.parser import ModelMissing
 from directory import ConfigError, open_db
+from directory.engine import Database
 from wayfinder.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -57,7 +57,7 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON only.")(func)
 
 
-def open_directory(db_path: str | Path) -> sqlite_utils.Database:
+def open_directory(db_path: str | Path) -> Database:
     try:
         return open_db(db_path)
     except RuntimeError as error:
