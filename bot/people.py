@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import phonenumbers
 
 from bot.privacy import sender_key
+from directory import engine
 from directory.engine import Database
 from directory.transaction import write_transaction
 
@@ -197,7 +198,8 @@ def _load(db: Database, person_id: int) -> Person:
     ).fetchone()
     services = [
         r[0] for r in db.execute(
-            "SELECT service_id FROM person_service WHERE person_id = ? ORDER BY rowid",
+            "SELECT service_id FROM person_service WHERE person_id = ? "
+            f"ORDER BY {engine.insertion_order(db)}",
             [person_id],
         )
     ]  # fmt: skip

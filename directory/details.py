@@ -155,12 +155,12 @@ def _languages(db: Database, service_id: str) -> list[str]:
         row[0]
         for row in db.execute(
             """SELECT DISTINCT coalesce(name, code) FROM language
-            WHERE (service_id = ?1
+            WHERE (service_id = :sid
                 OR location_id IN (SELECT location_id FROM service_at_location
-                                   WHERE service_id = ?1)
-                OR phone_id IN (SELECT phone_id FROM service_phone_link WHERE service_id = ?1))
+                                   WHERE service_id = :sid)
+                OR phone_id IN (SELECT phone_id FROM service_phone_link WHERE service_id = :sid))
             AND coalesce(name, code) IS NOT NULL ORDER BY 1""",
-            [service_id],
+            {"sid": service_id},
         )
     ]
 

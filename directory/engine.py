@@ -138,6 +138,12 @@ def ddl(script: str) -> str:
     return script
 
 
+def insertion_order(db: Database) -> str:
+    """The column that orders a table's rows as they were inserted, for tables whose rows
+    are only ever inserted and deleted: SQLite's rowid, PostgreSQL's ctid."""
+    return "ctid" if isinstance(db, PostgresDatabase) else "rowid"
+
+
 def delete_some(db: Database, table: str, where: str, parameters: Sequence[Any], limit: int) -> int:
     """Deletes at most `limit` rows of `table` matching `where`; how many it deleted.
     (A purge in small batches holds the write lock only briefly.)"""

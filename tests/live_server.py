@@ -24,7 +24,7 @@ _ADDRESS = re.compile(rb"http://127\.0\.0\.1:([1-9]\d*)")
 
 @contextmanager
 def running_server(
-    db: Path, env: Mapping[str, str], log_path: Path | None = None, workers: int = 1
+    db: Path | str, env: Mapping[str, str], log_path: Path | None = None, workers: int = 1
 ) -> Iterator[str]:
     """`wayfinder serve` on the file (one worker unless asked): its base URL while the
     block runs."""
