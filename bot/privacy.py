@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from directory import ConfigError
-from directory.engine import Database
+from directory.engine import Database, is_postgres
 from directory.transaction import write_transaction
 
 
@@ -45,7 +45,7 @@ def hmac_key(db_path: str | Path, configured: str | None = None, *, demo: bool =
     """
     if value := (configured or "").strip():
         return check_key(value).encode()
-    if not demo:
+    if not demo or is_postgres(db_path):  # servers sharing a database share one key
         raise ConfigError(
             "WAYFINDER_HMAC_KEY is not set. Sender ids are stored only as keyed hashes: set "
             "it to a long random secret kept outside the database (for example the output of "

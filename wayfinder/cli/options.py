@@ -49,7 +49,7 @@ def db_option(func: F) -> F:
         default=None,
         callback=_default_db,
         type=click.Path(dir_okay=False),
-        help="The SQLite file (default: $WAYFINDER_DB, else wayfinder.db).",
+        help="The SQLite file or a postgresql:// URL (default: $WAYFINDER_DB, else wayfinder.db).",
     )(func)
 
 
