@@ -121,7 +121,7 @@ class Assistant:
         """The assistant on a directory file.
 
         Args:
-            db_path: the SQLite file.
+            db_path: the SQLite file or a postgresql:// URL.
             model: the trained models' folder (default bot/nlu/model).
             key: the secret sender ids are hashed with; may be None only for the demo.
             settings, bot_settings: the directory's and the bot's settings (defaults when
@@ -132,14 +132,18 @@ class Assistant:
             ConfigError: a setting cannot be used.
         """
         db = open_db(db_path)
-        settings = (settings or DirectorySettings()).for_directory(db)
-        parser = Parser.load(
-            db, model, default_state=settings.default_state, training=load_training(TRAINING)
-        )
-        return cls(
-            db, parser, key=hmac_key(db_path, key, demo=is_demo(db)), settings=settings,
-            bot_settings=bot_settings or BotSettings.defaults(),
-        )  # fmt: skip
+        try:
+            settings = (settings or DirectorySettings()).for_directory(db)
+            parser = Parser.load(
+                db, model, default_state=settings.default_state, training=load_training(TRAINING)
+            )
+            return cls(
+                db, parser, key=hmac_key(db_path, key, demo=is_demo(db)), settings=settings,
+                bot_settings=bot_settings or BotSettings.defaults(),
+            )  # fmt: skip
+        except BaseException:
+            db.close()
+            raise
 
     def handle(
         self,

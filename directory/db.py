@@ -19,21 +19,24 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     """Open (creating if needed) the SQLite file, or connect to the PostgreSQL database
     of a `postgresql://` URL, and bring its schema up to date (migrations run once: two
     workers opening it together take turns)."""
+    db: Database
     if engine.is_postgres(path):
-        pg = PostgresDatabase(str(path))
-        if migrate:
-            with write_transaction(pg):
-                engine.prepare_postgres(pg)
-                migrations.upgrade(pg)
-        return pg
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    db = sqlite_utils.Database(conn)
+        db = PostgresDatabase(str(path))
+    else:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        db = sqlite_utils.Database(conn)
     if migrate:
-        with write_transaction(db):
-            migrations.upgrade(db)
+        try:
+            with write_transaction(db):
+                if isinstance(db, PostgresDatabase):
+                    engine.prepare_postgres(db)
+                migrations.upgrade(db)
+        except BaseException:
+            db.close()  # a refused database (newer schema, a failed step) is not left open
+            raise
     return db
 
 

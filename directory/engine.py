@@ -36,6 +36,9 @@ class Cursor(Protocol):
     @property
     def rowcount(self) -> int: ...
 
+    @property
+    def description(self) -> Any: ...  # None for a statement that gives no rows
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
@@ -142,6 +145,32 @@ def insertion_order(db: Database) -> str:
     """The column that orders a table's rows as they were inserted, for tables whose rows
     are only ever inserted and deleted: SQLite's rowid, PostgreSQL's ctid."""
     return "ctid" if isinstance(db, PostgresDatabase) else "rowid"
+
+
+def truncated(db: Database, expression: str) -> str:
+    """SQL for the integer part of a non-negative `expression`: SQLite's CAST to INTEGER
+    truncates, PostgreSQL's rounds."""
+    if isinstance(db, PostgresDatabase):
+        return f"CAST(trunc({expression}) AS INTEGER)"
+    return f"CAST({expression} AS INTEGER)"
+
+
+def rows_as_text(db: Database, columns: Sequence[str], source: str) -> str:
+    """SQL for one text holding every row of `source` (a FROM clause with its WHERE and
+    ORDER BY): each column quoted as an SQL literal, columns joined by commas and rows by
+    the record separator (chr 30); '' when there are none."""
+    postgres = isinstance(db, PostgresDatabase)
+    quote, join = ("quote_nullable", "string_agg") if postgres else ("quote", "group_concat")
+    row = "||','||".join(f"{quote}({c})" for c in columns)
+    return (
+        f"coalesce((SELECT {join}(r, {character(db, 30)}) FROM (SELECT {row} AS r "
+        f"FROM {source}) AS rows_), '')"
+    )
+
+
+def character(db: Database, code: int) -> str:
+    """SQL for the one-character text with this code point."""
+    return f"chr({code})" if isinstance(db, PostgresDatabase) else f"char({code})"
 
 
 def delete_some(db: Database, table: str, where: str, parameters: Sequence[Any], limit: int) -> int:

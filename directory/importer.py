@@ -111,30 +111,27 @@ def import_dataset(
     )  # fmt: skip
 
 
-def _rows(table: str, where: str) -> str:
-    """SQL for one text holding every row of `table` that matches `where`, in id order."""
-    columns = "||','||".join(f"quote({c})" for c in TABLES[table][1])
-    return (
-        f"coalesce((SELECT group_concat(r, char(30)) FROM (SELECT {columns} AS r FROM {table} "
-        f"WHERE {where} ORDER BY id)), '')"
-    )
+def _nested_state_sql(db: Database) -> str:
+    """SQL for everything a service is, beyond its own logged fields: its organization,
+    phones, hours, areas, attributes, and each place with its address, phones and hours;
+    each table's rows in id order, the tables apart by the group separator (chr 29)."""
 
+    def rows(table: str, where: str) -> str:
+        return engine.rows_as_text(db, TABLES[table][1], f"{table} WHERE {where} ORDER BY id")
 
-# Everything a service is, beyond its own logged fields: its organization, phones, hours,
-# areas, attributes, and each place with its address, phones and hours.
-_NESTED_STATE = " || char(29) || ".join(
-    [
-        _rows("service", "id = s.id"),
-        _rows("organization", "id = s.organization_id"),
-        *(_rows(t, f"{c} = s.id") for t, c in (
+    in_places = "IN (SELECT location_id FROM service_at_location WHERE service_id = s.id)"
+    parts = [
+        rows("service", "id = s.id"),
+        rows("organization", "id = s.organization_id"),
+        *(rows(t, f"{c} = s.id") for t, c in (
             ("phone", "service_id"), ("schedule", "service_id"), ("service_area", "service_id"),
             ("attribute", "link_id"), ("service_at_location", "service_id"),
             ("language", "service_id"))),
-        *(_rows(t, f"{c} IN (SELECT location_id FROM service_at_location WHERE service_id = s.id)")
-          for t, c in (("location", "id"), ("address", "location_id"), ("phone", "location_id"),
-                       ("schedule", "location_id"))),
-    ]
-)  # fmt: skip
+        *(rows(t, f"{c} {in_places}") for t, c in (
+            ("location", "id"), ("address", "location_id"), ("phone", "location_id"),
+            ("schedule", "location_id"))),
+    ]  # fmt: skip
+    return f" || {engine.character(db, 29)} || ".join(parts)
 
 
 def _nested_state(db: Database, ids: Sequence[str]) -> dict[str, bytes]:
@@ -146,7 +143,9 @@ def _nested_state(db: Database, ids: Sequence[str]) -> dict[str, bytes]:
     return {
         sid: hashlib.blake2b(state.encode(), digest_size=16).digest()
         for sid, state in rows_in(
-            db, f"SELECT s.id, {_NESTED_STATE} FROM service s WHERE s.id IN ({{marks}})", ids
+            db,
+            f"SELECT s.id, {_nested_state_sql(db)} FROM service s WHERE s.id IN ({{marks}})",
+            ids,
         )
     }
 

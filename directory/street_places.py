@@ -495,9 +495,9 @@ def _address(db: Database, street: str, number: int) -> list[_Candidate]:
         return _cluster(found)
     rows = db.execute(
         f"SELECT {_COLUMNS}, e.l_from, e.l_to, e.r_from, e.r_to, e.points FROM street_key k "
-        "JOIN street_edge e ON e.id = k.edge_id WHERE k.key = :key AND NOT e.ramp AND ("
-        ":n BETWEEN min(e.l_from, e.l_to) AND max(e.l_from, e.l_to) OR "
-        ":n BETWEEN min(e.r_from, e.r_to) AND max(e.r_from, e.r_to))",
+        "JOIN street_edge e ON e.id = k.edge_id WHERE k.key = :key AND e.ramp = 0 AND ("
+        ":n BETWEEN e.l_from AND e.l_to OR :n BETWEEN e.l_to AND e.l_from OR "
+        ":n BETWEEN e.r_from AND e.r_to OR :n BETWEEN e.r_to AND e.r_from)",
         {"key": key, "n": number},
     ).fetchall()
     edges = [(_EdgeRow._make(row[:14]), row[14:]) for row in rows]

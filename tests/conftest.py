@@ -1,4 +1,9 @@
-"""Fixtures that stack: an empty directory file → the Tucson fixture → the demo directory."""
+"""Fixtures that stack: an empty directory file → the Tucson fixture → the demo directory.
+
+A module marked `pytest.mark.engines` runs each test that uses a database twice: on a
+SQLite file and on a database of a throw-away PostgreSQL server (tests/postgres.py).
+Its `db_path` / `assistant_db_path` are then a path or a `postgresql://` URL.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,13 @@ import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-import sqlite_utils
 
 import directory
 from directory.demo import REFERENCE, load_demo
+from directory.engine import Database
 from tests import postgres
 
 HERE = Path(__file__).parent
@@ -21,6 +27,61 @@ SHARED = HERE.parent.parent / "shared"
 OFFICIAL = SHARED / "hsds-3.1"
 # The Tucson fixture's bed counts were reported between 20 and 23 November 2026.
 TUCSON_NOW = datetime.fromisoformat("2026-11-23T10:00:00-07:00")
+
+
+ENGINES = ("sqlite", "postgres")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marked = metafunc.definition.get_closest_marker
+    if "engine" in metafunc.fixturenames and marked("engines") and not marked("sqlite_only"):
+        metafunc.parametrize("engine", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine this test runs on: SQLite unless its module is marked `engines`."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+class Databases:
+    """Fresh databases of either engine, empty (migrated) or holding the demo directory;
+    on PostgreSQL each is a copy of a template database made once per run."""
+
+    def __init__(self, request: pytest.FixtureRequest, empty: Path, demo: Path) -> None:
+        self._request, self._files = request, {"empty": empty, "demo": demo}
+        self._folder = request.getfixturevalue("tmp_path_factory").mktemp("copies")
+        self._templates: dict[str, str] = {}
+        self._count = 0
+
+    def empty(self, engine: str) -> Path | str:
+        return self._copy("empty", engine)
+
+    def demo(self, engine: str) -> Path | str:
+        return self._copy("demo", engine)
+
+    def _copy(self, kind: str, engine: str) -> Path | str:
+        self._count += 1
+        if engine == "sqlite":
+            path = self._folder / f"{kind}-{self._count}.db"
+            shutil.copyfile(self._files[kind], path)
+            return path
+        server = self._request.getfixturevalue("postgres_server")
+        if kind not in self._templates:
+            url = postgres.fresh_database(server)
+            database = directory.open_db(url)
+            if kind == "demo":
+                load_demo(database, REFERENCE)
+            database.close()
+            self._templates[kind] = url
+        return postgres.fresh_database(server, template=self._templates[kind])
+
+
+@pytest.fixture(scope="session")
+def databases(
+    request: pytest.FixtureRequest, empty_db_template: Path, demo_db_path: Path
+) -> Databases:
+    return Databases(request, empty_db_template, demo_db_path)
 
 
 @pytest.fixture(scope="session")
@@ -34,21 +95,24 @@ def empty_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, empty_db_template: Path) -> Path:
+def db_path(tmp_path: Path, empty_db_template: Path, engine: str, databases: Databases) -> Any:
+    """An empty, migrated directory: a SQLite file (or a PostgreSQL URL, see `engines`)."""
+    if engine != "sqlite":
+        return databases.empty(engine)
     path = tmp_path / "wayfinder.db"
     shutil.copyfile(empty_db_template, path)
     return path
 
 
 @pytest.fixture
-def db(db_path: Path) -> Iterator[sqlite_utils.Database]:
+def db(db_path: Path) -> Iterator[Database]:
     database = directory.open_db(db_path)
     yield database
     database.close()
 
 
 @pytest.fixture
-def tucson_db(db: sqlite_utils.Database) -> sqlite_utils.Database:
+def tucson_db(db: Database) -> Database:
     directory.import_dataset(db, directory.read(TUCSON), who="test")
     return db
 
@@ -63,8 +127,8 @@ def demo_db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo_db(demo_db_path: Path) -> Iterator[sqlite_utils.Database]:
-    database = directory.open_db(demo_db_path)
+def demo_db(demo_db_path: Path, engine: str, databases: Databases) -> Iterator[Database]:
+    database = directory.open_db(demo_db_path if engine == "sqlite" else databases.demo(engine))
     yield database
     database.close()
 
@@ -78,15 +142,22 @@ def official_hsds() -> Path:
     return OFFICIAL
 
 
-def dump(database: sqlite_utils.Database) -> dict[str, list[tuple[object, ...]]]:
+# The search index is rebuilt by every import: its row numbers are its own (PostgreSQL
+# numbers the new rows on from the old), its content is what counts.
+RENUMBERED = ("search_point", "search_area")
+
+
+def dump(database: Database) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every ordinary table, to prove that nothing changed."""
-    return {
-        name: database.execute(f"SELECT * FROM [{name}] ORDER BY 1").fetchall()
-        for name in database.table_names()
-        if not name.startswith(
-            ("sqlite_", "service_fts", "search_point_rtree", "search_area_rtree")
-        )
-    }
+    tables: dict[str, list[tuple[object, ...]]] = {}
+    for name in database.table_names():
+        if name.startswith(("sqlite_", "service_fts", "search_point_rtree", "search_area_rtree")):
+            continue
+        rows = [tuple(row) for row in database.execute(f'SELECT * FROM "{name}"')]
+        if name in RENUMBERED:
+            rows = [row[1:] for row in rows]
+        tables[name] = sorted(rows, key=repr)
+    return tables
 
 
 @pytest.fixture(scope="session")
@@ -116,8 +187,10 @@ def parser(nlu_model: Path, demo_db_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def assistant_db_path(tmp_path: Path, demo_db_path: Path) -> Path:
+def assistant_db_path(tmp_path: Path, demo_db_path: Path, engine: str, databases: Databases) -> Any:
     """A fresh copy of the demo directory for one conversation test."""
+    if engine != "sqlite":
+        return databases.demo(engine)
     path = tmp_path / "assistant.db"
     shutil.copyfile(demo_db_path, path)
     return path
@@ -129,7 +202,7 @@ def make_assistant(assistant_db_path: Path, parser):  # type: ignore[no-untyped-
     (a new process on the same file)."""
     from bot.engine import Assistant
 
-    opened: list[sqlite_utils.Database] = []
+    opened: list[Database] = []
 
     def build(**kwargs):  # type: ignore[no-untyped-def]
         database = directory.open_db(assistant_db_path)

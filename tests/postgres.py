@@ -83,11 +83,13 @@ def server() -> Iterator[str]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def fresh_database(server_url: str) -> str:
-    """A new, empty database on the server; its URL."""
+def fresh_database(server_url: str, template: str | None = None) -> str:
+    """A new database on the server, empty or a copy of the `template` database (whose
+    URL this gives; nothing may be connected to it); its URL."""
     import psycopg
 
     name = f"t_{uuid.uuid4().hex[:12]}"
+    copy = f" TEMPLATE {template.rsplit('/', 1)[1]}" if template else ""
     with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
+        conn.execute(f"CREATE DATABASE {name}{copy}")
     return server_url.rsplit("/", 1)[0] + f"/{name}"

@@ -13,6 +13,8 @@ from bot.engine import Assistant
 from directory import service_details
 from directory.demo import REFERENCE
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 PHONE = "+17205550140"
 KEY = b"test key"
 

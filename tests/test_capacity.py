@@ -5,12 +5,15 @@ import multiprocessing
 import sqlite3
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlite_utils
 
 import directory
 from directory import InvalidCapacity, UnknownService, set_capacity
 from tests.conftest import TUCSON, dump
+
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
 
 
 def log_rows(db: sqlite_utils.Database, service_id: str) -> list[tuple[object, ...]]:
@@ -62,7 +65,7 @@ def test_unknown_service_is_refused(tucson_db: sqlite_utils.Database) -> None:
 def test_the_change_log_cannot_be_edited_or_deleted(tucson_db: sqlite_utils.Database) -> None:
     set_capacity(tucson_db, "svc-detox", 5, who="x")
     for sql in ("UPDATE change_log SET updated_by = 'someone else'", "DELETE FROM change_log"):
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises((sqlite3.IntegrityError, psycopg.Error), match="append-only"):
             tucson_db.execute(sql)
 
 
@@ -99,3 +102,4 @@ def test_concurrent_writers_in_several_processes_lose_no_update(db_path: Path) -
         assert after[0] == before[1]
     final = db.execute("SELECT available FROM service_capacity WHERE service_id = 'svc-shelter'")
     assert str(final.fetchone()[0]) == rows[-1][1]
+    db.close()

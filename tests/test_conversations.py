@@ -15,6 +15,8 @@ from bot.engine import SharedLocation
 from bot.privacy import sender_key
 from directory.demo import REFERENCE
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 STORIES = Path(__file__).parent / "conversations"
 
 

@@ -15,6 +15,8 @@ from directory.rows import Rows
 from directory.transaction import write_transaction
 from tests.conftest import TUCSON, TUCSON_NOW
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 DENVER = ZoneInfo("America/Denver")
 # Stable HSDS ids from directory/demo/services.csv (see directory/demo/README.md).
 BLUEBIRD_CONFIDENTIAL_SHELTER = "32203154-8c27-5483-b7aa-edb575ffd78c"
@@ -200,8 +202,9 @@ def test_schedule_times_in_utc_are_labelled_so(tucson_db: sqlite_utils.Database)
 def test_a_schedule_without_times_is_shown_by_its_description(
     tucson_db: sqlite_utils.Database,
 ) -> None:
-    tucson_db["schedule"].insert(  # type: ignore[union-attr]
-        {"id": "sch-text", "service_id": "svc-text-detox", "description": "By appointment"}
+    tucson_db.execute(
+        "INSERT INTO schedule (id, service_id, description) VALUES (?, ?, ?)",
+        ["sch-text", "svc-text-detox", "By appointment"],
     )
     with write_transaction(tucson_db):
         rebuild_search_index(tucson_db)  # as every import does

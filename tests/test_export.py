@@ -6,12 +6,15 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 import sqlite_utils
 
 import directory
 from directory import export_directory, import_dataset, read, search
 from directory.hsds import TABLES
 from tests.conftest import TUCSON, TUCSON_NOW
+
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
 
 
 def test_export_writes_hsds_csv_with_a_datapackage(

@@ -21,6 +21,8 @@ from directory.demo import REFERENCE
 from tests.live_server import running_server
 from wayfinder.cli import cli
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 
 def test_outside_demo_mode_a_key_is_required(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="WAYFINDER_HMAC_KEY is not set"):

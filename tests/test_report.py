@@ -29,6 +29,8 @@ from directory.demo import REFERENCE
 from tests.live_server import running_wayfinder
 from wayfinder.cli import cli
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 NOW = REFERENCE.astimezone(UTC)  # the demo's bed counts are fresh as at this moment
 AT = ["--at", NOW.isoformat()]
 CSV_FILES = {

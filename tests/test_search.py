@@ -9,6 +9,8 @@ from directory import UnknownNeed, UnknownPlace, add_place, search, set_capacity
 from directory.config import DirectorySettings
 from tests.conftest import TUCSON_NOW
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 
 def names(results: list) -> list[str]:  # type: ignore[type-arg]
     return [r.name for r in results]

@@ -16,13 +16,23 @@ from datetime import UTC, date, datetime, timedelta
 from bot.events import hour_of
 from bot.report.tables import DAILY_UP_TO_DAYS, MS_EDGES, SEARCHES, Cell, Report, Table
 from directory import load_needs
-from directory.engine import Database
+from directory.engine import Database, truncated
 
-_MS_STEP = """CASE WHEN ms < 1 THEN CAST(ms * 100 + 1e-9 AS INTEGER) / 100.0
-    WHEN ms < 10 THEN CAST(ms * 10 + 1e-9 AS INTEGER) / 10.0
-    WHEN ms < 100 THEN CAST(ms + 1e-9 AS INTEGER)
-    WHEN ms < 1000 THEN CAST(ms / 10 + 1e-9 AS INTEGER) * 10
-    ELSE CAST(ms / 100 + 1e-9 AS INTEGER) * 100 END"""
+
+def _ms_step(db: Database) -> str:
+    """SQL for a response time's bin: two significant digits, cut down (0.47, 4.7, 47,
+    470, 4700 ms), so that a month of turns is a few hundred rows, not one per turn."""
+
+    def cut(expression: str) -> str:
+        return truncated(db, f"{expression} + 1e-9")
+
+    return f"""CASE WHEN ms < 1 THEN {cut("ms * 100")} / 100.0
+    WHEN ms < 10 THEN {cut("ms * 10")} / 10.0
+    WHEN ms < 100 THEN {cut("ms")}
+    WHEN ms < 1000 THEN {cut("ms / 10")} * 10
+    ELSE {cut("ms / 100")} * 100 END"""
+
+
 _IN = "hour BETWEEN :start AND :end"  # event hours are 'YYYY-MM-DDTHH:00' UTC: text sorts
 
 
@@ -60,7 +70,8 @@ def build(
         "NOT IN ('[]', '') AND intent != 'update_availability' GROUP BY 1, 2"
     )
     searches = grouped(
-        "SELECT needs, place, count(*), sum(results = 0 OR room IS NOT 1) FROM event "
+        "SELECT needs, place, count(*), "
+        "sum(CASE WHEN results = 0 OR coalesce(room, 0) != 1 THEN 1 ELSE 0 END) FROM event "
         f"WHERE {_IN} AND intent IN {SEARCHES} AND results IS NOT NULL GROUP BY 1, 2"
     )
     handoffs = grouped(
@@ -68,7 +79,7 @@ def build(
         "AND handoff IN ('988', '911') GROUP BY 1, 2"
     )
     times = grouped(
-        f"SELECT substr(hour, 1, 10), {_MS_STEP}, count(*) FROM event WHERE {_IN} "
+        f"SELECT substr(hour, 1, 10), {_ms_step(db)}, count(*) FROM event WHERE {_IN} "
         "AND ms IS NOT NULL GROUP BY 1, 2"
     )
     capacity = _capacity_freshness(db, days, end, freshness_hours or {})

@@ -12,9 +12,15 @@ import click
 from bot import people, privacy
 from bot.privacy import hmac_key
 from bot.turn import CHANNELS, SharedLocation, Turn
-from directory import ConfigError, open_db
+from directory import ConfigError
 from directory.demo import is_demo
-from wayfinder.cli.options import db_option, json_option, open_assistant, settings
+from wayfinder.cli.options import (
+    db_option,
+    json_option,
+    open_assistant,
+    open_directory,
+    settings,
+)
 
 _SHARE = re.compile(r"^/(?:loc|location)\s+(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)\s*$")
 
@@ -111,7 +117,7 @@ def people_group() -> None:
 
 def _people_db(db_path: str) -> tuple[Any, bytes]:
     try:
-        db = open_db(db_path)
+        db = open_directory(db_path)
         return db, hmac_key(db_path, _configured_key(), demo=is_demo(db))
     except (RuntimeError, ConfigError) as error:
         raise click.ClickException(str(error)) from error
@@ -235,7 +241,7 @@ def privacy_purge(older_than: str, db_path: str, as_json: bool) -> None:
 
         wayfinder privacy purge --older-than 30d
     """
-    removed = privacy.purge(open_db(db_path), _duration(older_than), datetime.now(UTC))
+    removed = privacy.purge(open_directory(db_path), _duration(older_than), datetime.now(UTC))
     if as_json:
         click.echo(json.dumps(removed))
         return

@@ -16,7 +16,7 @@ from directory.db import open_db
 from directory.demo import load_demo
 from directory.eligibility import warnings as eligibility_warnings
 from directory.eligibility_changes import set_eligibility
-from directory.engine import Database
+from directory.engine import Database, is_postgres
 from directory.errors import DirectoryError, InvalidData
 from directory.export import export_directory
 from directory.hours import zone
@@ -28,7 +28,14 @@ from directory.street_files import StreetFileError
 from directory.streets import import_streets
 from directory.types import ImportSummary, Problem, SearchResult
 from directory.validate import validate
-from wayfinder.cli.options import db_option, json_option, open_directory, settings, who
+from wayfinder.cli.options import (
+    close_with_command,
+    db_option,
+    json_option,
+    open_directory,
+    settings,
+    who,
+)
 
 
 def _print_problems(problems: list[Problem], as_json: bool) -> None:
@@ -212,7 +219,9 @@ def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> No
     """
     try:
         dataset = read(path)
-        db = open_db(db_path, migrate=False) if Path(db_path).exists() else None
+        db = open_db(db_path, migrate=False) if _exists(db_path) else None
+        if db is not None:
+            close_with_command(db)
         known = db if db is not None and _has_schema(db) else None
         problems = validate(dataset, known, strict=strict)
     except InvalidData as error:
@@ -225,6 +234,12 @@ def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> No
         for warning in eligibility_warnings(dataset):
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"No problems in {dataset.size} rows.")
+
+
+def _exists(db_path: str) -> bool:
+    """Whether there is a database to check against (a server's is taken to exist; a
+    SQLite file is not created just to validate)."""
+    return is_postgres(db_path) or Path(db_path).exists()
 
 
 def _has_schema(db: Database) -> bool:

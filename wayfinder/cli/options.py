@@ -58,10 +58,21 @@ def json_option(func: F) -> F:
 
 
 def open_directory(db_path: str | Path) -> Database:
+    """The database, closed when the command ends however it ends (a PostgreSQL
+    connection left open would hold a server slot until the process exits)."""
     try:
-        return open_db(db_path)
+        db = open_db(db_path)
     except RuntimeError as error:
         raise click.ClickException(str(error)) from error
+    close_with_command(db)
+    return db
+
+
+def close_with_command(db: Database) -> None:
+    """Close `db` when the running command ends, however it ends."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(db.close)
 
 
 def open_assistant(db_path: str | Path, current: Settings | None = None) -> Assistant:
@@ -73,7 +84,7 @@ def open_assistant(db_path: str | Path, current: Settings | None = None) -> Assi
     """
     current = current or settings()
     try:
-        return Assistant.open(
+        assistant = Assistant.open(
             db_path,
             model=current.nlu_model,
             key=current.hmac_key.value if current.hmac_key else None,
@@ -82,6 +93,8 @@ def open_assistant(db_path: str | Path, current: Settings | None = None) -> Assi
         )
     except (ModelMissing, ConfigError) as error:
         raise click.ClickException(str(error)) from error
+    close_with_command(assistant.db)
+    return assistant
 
 
 def who(by: str | None) -> str:

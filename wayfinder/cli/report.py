@@ -13,13 +13,18 @@ import click
 
 from bot import report
 from directory import open_db
+from directory.engine import is_postgres
 from wayfinder.cli.options import db_option, json_option, settings
 from wayfinder.settings import use_chart_cache
 
 INSTALL_BROWSE = "pip install 'wayfinder[browse]'"
 
 
-def _existing(db_path: str) -> Path:
+def _existing(db_path: str) -> str | Path:
+    """The database to open: a PostgreSQL URL as given, a SQLite file only if it exists
+    (opening a missing path would create an empty database and report on nothing)."""
+    if is_postgres(db_path):
+        return db_path
     path = Path(db_path)
     if not path.is_file():
         raise click.ClickException(
@@ -116,7 +121,12 @@ def browse_command(host: str, port: int, db_path: str) -> None:
 
         wayfinder browse --db wayfinder-demo.db --port 8001
     """
-    path = _existing(db_path)
+    if is_postgres(db_path):
+        raise click.ClickException(
+            "browse opens SQLite files only (Datasette reads SQLite). For a PostgreSQL "
+            "database use its own tools, e.g. psql with a read-only role."
+        )
+    path = Path(_existing(db_path))
     try:
         datasette: Any = importlib.import_module("datasette")
         datasette_cli: Any = importlib.import_module("datasette.cli")
