@@ -44,6 +44,12 @@ def engine(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
+def key_env(engine: str) -> dict[str, str]:
+    """The environment a server on this engine needs beyond the test's own: on a shared
+    PostgreSQL database the sender key must be set (no demo key file there)."""
+    return {} if engine == "sqlite" else {"WAYFINDER_HMAC_KEY": "k" * 32}
+
+
 class Databases:
     """Fresh databases of either engine, empty (migrated) or holding the demo directory;
     on PostgreSQL each is a copy of a template database made once per run."""

@@ -15,6 +15,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from bot.gsm7 import is_gsm7
+from tests.conftest import ENGINES, Databases, key_env
 from tests.live_server import running_server
 
 TOKEN = "test-auth-token"
@@ -22,15 +23,14 @@ PUBLIC = "https://bot.example.org"
 URL = f"{PUBLIC}/sms/twilio"
 
 
-@pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path, nlu_model: Path
-) -> Iterator[str]:
-    db = tmp_path_factory.mktemp("sms") / "sms.db"
-    shutil.copyfile(demo_db_path, db)
+@pytest.fixture(scope="module", params=ENGINES)
+def server(request: pytest.FixtureRequest, databases: Databases, nlu_model: Path) -> Iterator[str]:
+    """One server for the module's tests, on a copy of the demo directory: a SQLite
+    file, then a PostgreSQL database."""
     env = {"WAYFINDER_NLU_MODEL": str(nlu_model), "TWILIO_AUTH_TOKEN": TOKEN,
-           "WAYFINDER_PUBLIC_URL": PUBLIC, "WAYFINDER_RATE_PER_MINUTE": "10"}  # fmt: skip
-    with running_server(db, env) as base:
+           "WAYFINDER_PUBLIC_URL": PUBLIC, "WAYFINDER_RATE_PER_MINUTE": "10",
+           **key_env(request.param)}  # fmt: skip
+    with running_server(databases.demo(request.param), env) as base:
         yield base
 
 

@@ -34,6 +34,7 @@ from channels.telegram import (
     send,
     split_message,
 )
+from tests.conftest import ENGINES, Databases, key_env
 from tests.live_server import running_server
 from wayfinder.cli import cli
 
@@ -169,12 +170,11 @@ class Server:
 
 
 @contextmanager
-def telegram_server(db: Path, env: dict[str, str]) -> Iterator[Server]:
-    """`wayfinder serve` on a free port, healthy; its output goes to a file beside `db`.
-    Telegram and Twilio settings of the machine running the tests are blanked."""
+def telegram_server(db: Path | str, env: dict[str, str], log: Path) -> Iterator[Server]:
+    """`wayfinder serve` on a free port, healthy; its output goes to `log`. Telegram and
+    Twilio settings of the machine running the tests are blanked."""
     blank = {k: "" for k in os.environ if k.startswith(("TELEGRAM_", "TWILIO_"))}
     settings = {**blank, "NO_PROXY": "127.0.0.1", "WAYFINDER_REPLY_DEADLINE_S": "30", **env}
-    log = db.with_suffix(".log")
     with running_server(db, settings, log) as url:
         yield Server(url, log)
 
@@ -188,17 +188,25 @@ def db_copy(tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path) -> Pat
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=ENGINES)
 def server(
-    tmp_path_factory: pytest.TempPathFactory, demo_db_path: Path, nlu_model: Path, bot_api: BotApi
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    databases: Databases,
+    nlu_model: Path,
+    bot_api: BotApi,
 ) -> Iterator[Server]:
+    """One server for the module's tests, on a copy of the demo directory: a SQLite
+    file, then a PostgreSQL database."""
     env = {
         "WAYFINDER_NLU_MODEL": str(nlu_model),
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "TELEGRAM_API_BASE_URL": bot_api.base_url,
+        **key_env(request.param),
     }
-    with telegram_server(db_copy(tmp_path_factory, demo_db_path), env) as running:
+    log = tmp_path_factory.mktemp("telegram") / "server.log"
+    with telegram_server(databases.demo(request.param), env, log) as running:
         yield running
     output = running.log.read_text()
     assert TOKEN not in output and SECRET not in output  # nor any message text
@@ -439,7 +447,8 @@ def test_without_a_webhook_secret_every_call_is_refused_and_the_server_says_so(
         "TELEGRAM_API_BASE_URL": bot_api.base_url,
     }
     chat = next(_chat_ids)
-    with telegram_server(db_copy(tmp_path_factory, demo_db_path), env) as unguarded:
+    db = db_copy(tmp_path_factory, demo_db_path)
+    with telegram_server(db, env, db.with_suffix(".log")) as unguarded:
         assert post(unguarded, text_update(chat, "detox 80204"), secret="") == 403
         assert post(unguarded, text_update(chat, "detox 80204"), secret=SECRET) == 403
         assert post(unguarded, b"{not json", secret=None) == 403

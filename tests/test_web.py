@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 import directory
 from directory.demo import load_demo
+from tests.conftest import key_env
 from tests.live_server import running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -31,14 +32,14 @@ WAIT_MS = 20_000
 
 
 @pytest.fixture
-def server(tmp_path: Path, nlu_model: Path) -> Iterator[str]:
+def server(db_path: Path | str, nlu_model: Path, engine: str) -> Iterator[str]:
     """The server runs on the wall clock, so its demo directory's bed counts are made
     current now (a copy made at the fixed reference moment would go stale with the days)."""
-    path = tmp_path / "web.db"
-    database = directory.open_db(path)
+    database = directory.open_db(db_path)
     load_demo(database, datetime.now(UTC))
     database.close()
-    with running_server(path, {"WAYFINDER_NLU_MODEL": str(nlu_model)}) as base:
+    env = {"WAYFINDER_NLU_MODEL": str(nlu_model), **key_env(engine)}
+    with running_server(db_path, env) as base:
         yield base
 
 
@@ -50,29 +51,34 @@ def post(server: str, body: bytes | dict[str, Any]) -> httpx.Response:
     return httpx.post(f"{server}/chat", content=content, timeout=30)
 
 
+@pytest.mark.engines  # on SQLite and on PostgreSQL
 def test_bad_json_is_refused_with_400_and_an_example(server: str) -> None:
     reply = post(server, b"{not json")
     assert reply.status_code == 400
     assert reply.json() == {"error": 'Send JSON: {"session_id": "...", "text": "..."}.'}
 
 
+@pytest.mark.engines  # on SQLite and on PostgreSQL
 def test_a_missing_session_id_is_refused_with_400(server: str) -> None:
     reply = post(server, {"text": "detox 80204"})
     assert reply.status_code == 400
     assert reply.json() == {"error": "session_id must be a string of 1 to 128 characters."}
 
 
+@pytest.mark.engines  # on SQLite and on PostgreSQL
 def test_a_body_over_64_kb_is_refused_with_413(server: str) -> None:
     reply = post(server, {"session_id": "big", "text": "a" * 70_000})
     assert reply.status_code == 413
 
 
+@pytest.mark.engines  # on SQLite and on PostgreSQL
 def test_a_latitude_off_the_globe_is_refused_with_400(server: str) -> None:
     reply = post(server, {"session_id": "far", "latitude": 100, "longitude": -104.99})
     assert reply.status_code == 400
     assert reply.json() == {"error": "latitude and longitude must be numbers on the globe."}
 
 
+@pytest.mark.engines  # on SQLite and on PostgreSQL
 def test_a_text_message_is_answered_in_the_ask_json_shape(server: str) -> None:
     reply = post(server, {"session_id": "shape", "text": "detox 80204"})
     assert reply.status_code == 200
