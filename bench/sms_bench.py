@@ -14,8 +14,12 @@ each worker's webhook rate is compared with that. Each run's messages are split 
 tenths, to see whether throughput holds as the tables grow, and the resident memory of
 every server process is read at the start and the end of the load.
 
+With `--postgres` every worker count runs on PostgreSQL too (the demo directory loaded
+into a new database there; a throw-away server from Debian's binaries unless a URL is
+given), beside the same counts on the SQLite file.
+
     python bench/sms_bench.py --db wayfinder-demo.db [--messages 4000] [--concurrency 20]
-                              [--workers 1,2]
+                              [--workers 1,2] [--postgres [URL]]
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from pg import postgres_database, postgres_server  # bench/pg.py
 from stats import percentile  # bench/stats.py (this folder is on sys.path)
 from twilio.request_validator import RequestValidator
 
@@ -126,7 +131,7 @@ async def load(port: int, batch: list[bytes], concurrency: int) -> dict[str, Any
     }
 
 
-def in_process_rate(db_path: Path, messages: int) -> float:
+def in_process_rate(db_path: Path | str, messages: int) -> float:
     """Turns per second of `Assistant.handle` on the same script, in this process."""
     from bot.engine import Assistant
     from bot.nlu.parser import Parser, model_path
@@ -171,8 +176,11 @@ def rss_mb(pid: int) -> dict[int, float]:
     return found
 
 
-def log_text(folder: str, workers: int) -> str:
-    return (Path(folder) / f"server-{workers}.log").read_text(errors="replace")
+Setup = tuple[str, int]  # the engine and the number of workers
+
+
+def log_text(folder: str, name: str) -> str:
+    return (Path(folder) / f"server-{name}.log").read_text(errors="replace")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
@@ -181,10 +189,11 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 def serve(
-    db: Path, workers: int, folder: str, env: dict[str, str]
+    db: Path | str, workers: int, folder: str, env: dict[str, str], engine: str
 ) -> tuple[subprocess.Popen[bytes], int]:
     """`wayfinder serve` with `workers` on port 0; the process and the port it printed."""
-    log = open(Path(folder) / f"server-{workers}.log", "wb")  # noqa: SIM115 (lives with it)
+    name = f"{engine}-{workers}"
+    log = open(Path(folder) / f"server-{name}.log", "wb")  # noqa: SIM115 (lives with it)
     server = subprocess.Popen(
         [sys.executable, "-c", "from wayfinder.cli import cli; cli()", "serve",
          "--port", "0", "--workers", str(workers), "--db", str(db)],
@@ -192,8 +201,8 @@ def serve(
     )  # fmt: skip
     for _ in range(1200):
         if server.poll() is not None:
-            raise SystemExit("the server stopped:\n" + log_text(folder, workers))
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/", log_text(folder, workers))
+            raise SystemExit("the server stopped:\n" + log_text(folder, name))
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/", log_text(folder, name))
         if found:
             try:
                 if httpx.get(f"http://127.0.0.1:{found.group(1)}/healthz").status_code == 200:
@@ -201,7 +210,7 @@ def serve(
             except httpx.TransportError:
                 pass
         time.sleep(0.1)
-    raise SystemExit("the server did not start:\n" + log_text(folder, workers))
+    raise SystemExit("the server did not start:\n" + log_text(folder, name))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,71 +222,100 @@ def main(argv: list[str] | None = None) -> int:
     args.add_argument(
         "--rounds", type=int, default=3, help="loads per worker count, in turn; median reported"
     )
+    args.add_argument(
+        "--postgres", nargs="?", const="", metavar="URL",
+        help="also run every worker count on PostgreSQL: a server's URL (a database is made "
+        "there and dropped), or none to start a throw-away server",
+    )  # fmt: skip
     args.add_argument("--json", action="store_true")
     options = args.parse_args(argv)
     counts = [int(w) for w in options.workers.split(",")]
+    engines = ["sqlite"] + (["postgres"] if options.postgres is not None else [])
+    setups = [(engine, workers) for engine in engines for workers in counts]
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "WAYFINDER_PUBLIC_URL": PUBLIC}
-    loads: dict[int, list[dict[str, Any]]] = {n: [] for n in counts}
-    memory: dict[int, tuple[dict[int, float], dict[int, float]]] = {}
-    ceilings = {}
-    with tempfile.TemporaryDirectory() as folder, contextlib.ExitStack() as servers:
+    if options.postgres is not None:
+        env.setdefault("WAYFINDER_HMAC_KEY", "bench-" + "k" * 32)  # a shared database's key
+    os.environ.update(env)  # the in-process assistant reads the same settings
+    loads: dict[Setup, list[dict[str, Any]]] = {s: [] for s in setups}
+    memory: dict[Setup, tuple[dict[int, float], dict[int, float]]] = {}
+    ceilings, handle = {}, {}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        contextlib.ExitStack() as servers,
+        postgres_server(options.postgres or "") if options.postgres is not None
+        else contextlib.nullcontext("") as pg,
+    ):  # fmt: skip
         started = {}
-        for workers in counts:  # all servers up first; the loads then take turns
-            db = Path(folder) / f"bench-{workers}.db"
+
+        def database(engine: str, name: str) -> Path | str:
+            if engine == "postgres":
+                return postgres_database(pg, f"bench_{name}")
+            db = Path(folder) / f"bench-{name}.db"
             shutil.copyfile(options.db, db)
-            server, port = serve(db, workers, folder, env)
+            return db
+
+        for engine, workers in setups:  # all servers up first; the loads then take turns
+            db = database(engine, str(workers))
+            server, port = serve(db, workers, folder, env, engine)
             servers.callback(_stop, server)
-            started[workers] = (server, port)
+            started[engine, workers] = (server, port)
             asyncio.run(load(port, requests(400, True, port, 10**8), options.concurrency))
         for round_ in range(options.rounds):
-            for workers, (server, port) in started.items():
+            for setup, (server, port) in started.items():
                 batch = requests(options.messages, True, port, round_ * options.messages)
                 before = rss_mb(server.pid)
-                loads[workers].append(asyncio.run(load(port, batch, options.concurrency)))
-                memory.setdefault(workers, (before, {}))
-                memory[workers] = (memory[workers][0], rss_mb(server.pid))
-        for workers, (_, port) in started.items():
+                loads[setup].append(asyncio.run(load(port, batch, options.concurrency)))
+                memory.setdefault(setup, (before, {}))
+                memory[setup] = (memory[setup][0], rss_mb(server.pid))
+        for setup, (_, port) in started.items():
             bare = requests(min(options.messages, 4000), False, port)
-            ceilings[workers] = asyncio.run(load(port, bare, options.concurrency))
-        db = Path(folder) / "in-process.db"
-        shutil.copyfile(options.db, db)
-        handle = in_process_rate(db, min(options.messages, 4000))
+            ceilings[setup] = asyncio.run(load(port, bare, options.concurrency))
+        for engine in engines:
+            handle[engine] = in_process_rate(
+                database(engine, "in_process"), min(options.messages, 4000)
+            )
     runs = []
-    for workers in counts:
-        sms = sorted(loads[workers], key=lambda row: row["per_s"])[len(loads[workers]) // 2]
-        runs.append({"workers": workers, "sms": sms, "healthz": ceilings[workers],
-                     "all_per_s": [row["per_s"] for row in loads[workers]],
+    for engine, workers in setups:
+        done = loads[engine, workers]
+        sms = sorted(done, key=lambda row: row["per_s"])[len(done) // 2]
+        runs.append({"engine": engine, "workers": workers, "sms": sms,
+                     "healthz": ceilings[engine, workers],
+                     "all_per_s": [row["per_s"] for row in done],
                      "per_worker_per_s": round(sms["per_s"] / workers, 1),
-                     "rss_mb_before": memory[workers][0],
-                     "rss_mb_after": memory[workers][1]})  # fmt: skip
+                     "rss_mb_before": memory[engine, workers][0],
+                     "rss_mb_after": memory[engine, workers][1]})  # fmt: skip
     for row in runs:
-        row["per_worker_vs_in_process"] = round(row["per_worker_per_s"] / handle, 2)
-        row["vs_one_worker"] = round(row["sms"]["per_s"] / runs[0]["sms"]["per_s"], 2)
-    result = {"concurrency": options.concurrency, "in_process_per_s": round(handle, 1),
+        first = next(r for r in runs if r["engine"] == row["engine"])
+        row["per_worker_vs_in_process"] = round(row["per_worker_per_s"] / handle[row["engine"]], 2)
+        row["vs_one_worker"] = round(row["sms"]["per_s"] / first["sms"]["per_s"], 2)
+    result = {"concurrency": options.concurrency,
+              "in_process_per_s": {e: round(rate, 1) for e, rate in handle.items()},
               "runs": runs,
               "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}"}  # fmt: skip
     if options.json:
         print(json.dumps(result, indent=2))
         return 0
     print(
-        "| workers | messages | answered | msg/s (median) | rounds | × first row "
-        "| per worker ÷ in-process "
+        "| engine | workers | messages | answered | msg/s (median) | rounds "
+        "| × first row of the engine | per worker ÷ in-process "
         "| first → last tenth msg/s | p50 ms | p99 ms | non-200 | worker RSS MB start → end "
         "| /healthz per s |"
     )
-    print("|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|")
+    print("|---|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---:|---|---:|")
     for row in runs:
         sms = row["sms"]
         before, after = row["rss_mb_before"], row["rss_mb_after"]
         rss = ", ".join(f"{before.get(pid, 0):.0f} → {after.get(pid, 0):.0f}"
                         for pid in sorted(after))  # fmt: skip
-        print(f"| {row['workers']} | {sms['requests']:,} | {sms['answered']:,} | "
+        print(f"| {row['engine']} | {row['workers']} | {sms['requests']:,} | "
+              f"{sms['answered']:,} | "
               f"{sms['per_s']} | {', '.join(map(str, row['all_per_s']))} | "
               f"{row['vs_one_worker']} | {row['per_worker_vs_in_process']} | "
               f"{sms['first_tenth_per_s']} → {sms['last_tenth_per_s']} | {sms['p50_ms']} | "
               f"{sms['p99_ms']} | {sms['non_200']} | {rss} | "
               f"{row['healthz']['per_s']} |")  # fmt: skip
-    print(f"\nIn process, `Assistant.handle` on the same script: {handle:.0f} turns/s. "
+    rates = ", ".join(f"{rate:.0f} on {engine}" for engine, rate in handle.items())
+    print(f"\nIn process, `Assistant.handle` on the same script: {rates} turns/s. "
           f"Machine: {result['machine']}.")  # fmt: skip
     return 0
 
