@@ -26,6 +26,8 @@ from tests.street_data import (
 )
 from wayfinder.cli import cli
 
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
 TUCSON = Point(32.2217, -110.9265)
 
 

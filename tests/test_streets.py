@@ -9,11 +9,23 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
+import directory
 from directory.street_files import StreetFileError
 from directory.streets import import_streets
 from tests.conftest import dump
 from tests.street_data import write_osm, write_tiger
 from wayfinder.cli import cli
+
+pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
+
+
+def opened(db_path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the database, read through a connection closed straight after."""
+    db = directory.open_db(db_path)
+    try:
+        return dump(db)
+    finally:
+        db.close()
 
 
 def run(db_path: Path, *args: str) -> tuple[int, str, str]:
@@ -38,8 +50,9 @@ def test_importing_a_county_again_replaces_its_streets(db_path: Path, tmp_path: 
     run(db_path, *files)
     code, out, _ = run(db_path, *files)
     assert code == 0 and "replacing the earlier import" in out
-    db = sqlite_utils.Database(db_path)
+    db = directory.open_db(db_path)
     assert db.execute("SELECT count(*) FROM street_edge").fetchone()[0] == 18
+    db.close()
 
 
 def test_feature_names_give_a_street_its_other_names(
@@ -66,12 +79,12 @@ def test_a_damaged_file_imports_nothing_and_says_which(db_path: Path, tmp_path: 
     good = write_osm(tmp_path / "good.osm")
     bad = tmp_path / "tl_2024_08031_edges.zip"
     bad.write_bytes(b"this is not a zip file")
-    before = dump(sqlite_utils.Database(db_path))
+    before = opened(db_path)
     code, _, err = run(db_path, str(good), str(bad))
     assert code == 1
     assert "tl_2024_08031_edges.zip" in err and "not a readable shapefile" in err
     assert "Nothing was imported." in err
-    assert dump(sqlite_utils.Database(db_path)) == before
+    assert opened(db_path) == before
 
 
 def test_a_shapefile_that_is_not_tiger_edges_is_refused(db_path: Path, tmp_path: Path) -> None:
