@@ -228,16 +228,36 @@ def rebuild_text_index(db: Database) -> None:
 
 
 def create_boxes(db: Database, name: str) -> None:
-    """A table of bounding boxes (id, lat0, lat1, lon0, lon1) searched by overlap: SQLite's
-    R*Tree; on PostgreSQL a table of the same shape with a B-tree on its corners."""
+    """A table of bounding boxes (id, lat0, lat1, lon0, lon1) searched by overlap
+    (`overlapping`): SQLite's R*Tree; on PostgreSQL a table of the same shape with a GiST
+    index on its box (the core geometric types: no extension to install)."""
     if isinstance(db, PostgresDatabase):
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {name} (id BIGINT PRIMARY KEY, lat0 DOUBLE PRECISION, "
             "lat1 DOUBLE PRECISION, lon0 DOUBLE PRECISION, lon1 DOUBLE PRECISION)"
         )
-        db.execute(f"CREATE INDEX IF NOT EXISTS {name}_corner ON {name} (lat0, lon0)")
+        db.execute(f"CREATE INDEX IF NOT EXISTS {name}_box ON {name} USING gist ({_box(name)})")
         return
     db.execute(f"CREATE VIRTUAL TABLE {name} USING rtree(id, lat0, lat1, lon0, lon1)")
+
+
+def _box(table: str) -> str:
+    return f"box(point({table}.lon0, {table}.lat0), point({table}.lon1, {table}.lat1))"
+
+
+def overlapping(
+    db: Database, table: str, box: tuple[float, float, float, float]
+) -> tuple[str, list[float]]:
+    """A condition (and its parameters) on a table of `create_boxes` (or its alias): its
+    boxes that share a point with `box` (lat0, lat1, lon0, lon1), as the spatial index
+    of each engine answers it."""
+    lat0, lat1, lon0, lon1 = box
+    if isinstance(db, PostgresDatabase):
+        return f"{_box(table)} && box(point(?, ?), point(?, ?))", [lon0, lat0, lon1, lat1]
+    return (
+        f"{table}.lat0 <= ? AND {table}.lat1 >= ? AND {table}.lon0 <= ? AND {table}.lon1 >= ?",
+        [lat1, lat0, lon1, lon0],
+    )
 
 
 def create_table(db: Database, table: str, types: dict[str, type], pk: str) -> None:

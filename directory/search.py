@@ -120,25 +120,24 @@ def _need_filter(wanted: list[str], alias: str) -> tuple[str, list[str]]:
 def _near(
     db: Database, center: Point, radius_km: float, wanted: list[str]
 ) -> dict[str, _Candidate]:
-    lat0, lat1, lon0, lon1 = geo.bounding_box(center, radius_km)
+    near, box = engine.overlapping(db, "r", geo.bounding_box(center, radius_km))
     condition, params = _need_filter(wanted, "sp")
     found: dict[str, _Candidate] = {}
     rows = db.execute(
         "SELECT sp.service_id, sp.lat, sp.lon, sp.timezone, sp.address, sp.location_id "
-        "FROM search_point_rtree r JOIN search_point sp ON sp.id = r.id "
-        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?" + condition,
-        [lat1, lat0, lon1, lon0, *params],
+        f"FROM search_point_rtree r JOIN search_point sp ON sp.id = r.id WHERE {near}" + condition,
+        [*box, *params],
     )
     for sid, lat, lon, tz, address, location_id in rows:
         distance = geo.haversine_km(center, Point(lat, lon))
         if distance <= radius_km and (sid not in found or distance < (found[sid].distance_km or 0)):
             found[sid] = _Candidate(sid, distance, tz, address, location_id)
     condition, params = _need_filter(wanted, "sa")
+    inside, box = engine.overlapping(db, "r", (center.lat, center.lat, center.lon, center.lon))
     rows = db.execute(
         "SELECT sa.service_id, sa.geometry FROM search_area_rtree r "
-        "JOIN search_area sa ON sa.id = r.id "
-        "WHERE r.lat0 <= ? AND r.lat1 >= ? AND r.lon0 <= ? AND r.lon1 >= ?" + condition,
-        [center.lat, center.lat, center.lon, center.lon, *params],
+        f"JOIN search_area sa ON sa.id = r.id WHERE {inside}" + condition,
+        [*box, *params],
     )
     for sid, geometry in rows:
         if sid not in found and geo.geometry_contains(json.loads(geometry), center):

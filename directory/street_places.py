@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from directory import street_names
+from directory import engine, street_names
 from directory.engine import Database
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.types import Place, Point
@@ -172,11 +172,10 @@ def _place(db: Database, text: str, c: _Candidate) -> Place:
 def nearest_zip(db: Database, point: Point) -> str | None:
     """The ZIP whose centroid is nearest the point (a good guess of the ZIP it is in)."""
     for box in (0.05, 0.25, 1.0):
-        rows = db.execute(
-            "SELECT id, lat0, lon0 FROM zip_rtree WHERE lat0 >= ? AND lat1 <= ? "
-            "AND lon0 >= ? AND lon1 <= ?",
-            [point.lat - box, point.lat + box, point.lon - box, point.lon + box],
-        ).fetchall()
+        # A ZIP's box is its centroid: overlapping the square is lying within it.
+        square = (point.lat - box, point.lat + box, point.lon - box, point.lon + box)
+        within, values = engine.overlapping(db, "zip_rtree", square)
+        rows = db.execute(f"SELECT id, lat0, lon0 FROM zip_rtree WHERE {within}", values).fetchall()
         if rows:
             best = min(rows, key=lambda r: _metres(point, Point(r[1], r[2])))
             return f"{int(best[0]):05d}"
@@ -370,11 +369,9 @@ def _near_crossings(db: Database, a: list[_EdgeRow], b: list[_EdgeRow]) -> list[
             "SELECT lat0, lat1, lon0, lon1 FROM street_edge_rtree WHERE id = ?", [e.id]
         ).fetchone()
         cos = max(math.cos(math.radians(lat0)), 0.01)
-        near = db.execute(
-            "SELECT id FROM street_edge_rtree WHERE lat0 <= ? AND lat1 >= ? AND lon0 <= ? "
-            "AND lon1 >= ?",
-            [lat1 + pad, lat0 - pad, lon1 + pad / cos, lon0 - pad / cos],
-        ).fetchall()
+        padded = (lat0 - pad, lat1 + pad, lon0 - pad / cos, lon1 + pad / cos)
+        close, values = engine.overlapping(db, "street_edge_rtree", padded)
+        near = db.execute(f"SELECT id FROM street_edge_rtree WHERE {close}", values).fetchall()
         for (other_id,) in near:
             if other_id in a_ids:
                 distance, where = _closest(points(other_id), points(e.id))
