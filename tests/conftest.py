@@ -101,13 +101,9 @@ def empty_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path, empty_db_template: Path, engine: str, databases: Databases) -> Any:
+def db_path(engine: str, databases: Databases) -> Any:
     """An empty, migrated directory: a SQLite file (or a PostgreSQL URL, see `engines`)."""
-    if engine != "sqlite":
-        return databases.empty(engine)
-    path = tmp_path / "wayfinder.db"
-    shutil.copyfile(empty_db_template, path)
-    return path
+    return databases.empty(engine)
 
 
 @pytest.fixture
@@ -193,13 +189,9 @@ def parser(nlu_model: Path, demo_db_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def assistant_db_path(tmp_path: Path, demo_db_path: Path, engine: str, databases: Databases) -> Any:
+def assistant_db_path(engine: str, databases: Databases) -> Any:
     """A fresh copy of the demo directory for one conversation test."""
-    if engine != "sqlite":
-        return databases.demo(engine)
-    path = tmp_path / "assistant.db"
-    shutil.copyfile(demo_db_path, path)
-    return path
+    return databases.demo(engine)
 
 
 @pytest.fixture

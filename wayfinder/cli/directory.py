@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
@@ -16,7 +15,7 @@ from directory.db import open_db
 from directory.demo import load_demo
 from directory.eligibility import warnings as eligibility_warnings
 from directory.eligibility_changes import set_eligibility
-from directory.engine import Database, is_postgres
+from directory.engine import Database
 from directory.errors import DirectoryError, InvalidData
 from directory.export import export_directory
 from directory.hours import zone
@@ -30,6 +29,7 @@ from directory.types import ImportSummary, Problem, SearchResult
 from directory.validate import validate
 from wayfinder.cli.options import (
     close_with_command,
+    database_exists,
     db_option,
     json_option,
     open_directory,
@@ -219,7 +219,7 @@ def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> No
     """
     try:
         dataset = read(path)
-        db = open_db(db_path, migrate=False) if _exists(db_path) else None
+        db = open_db(db_path, migrate=False) if database_exists(db_path) else None
         if db is not None:
             close_with_command(db)
         known = db if db is not None and _has_schema(db) else None
@@ -234,12 +234,6 @@ def validate_command(path: str, strict: bool, db_path: str, as_json: bool) -> No
         for warning in eligibility_warnings(dataset):
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"No problems in {dataset.size} rows.")
-
-
-def _exists(db_path: str) -> bool:
-    """Whether there is a database to check against (a server's is taken to exist; a
-    SQLite file is not created just to validate)."""
-    return is_postgres(db_path) or Path(db_path).exists()
 
 
 def _has_schema(db: Database) -> bool:

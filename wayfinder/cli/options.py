@@ -14,7 +14,7 @@ import click
 from bot.engine import Assistant
 from bot.nlu.parser import ModelMissing
 from directory import ConfigError, open_db
-from directory.engine import Database
+from directory.engine import Database, is_postgres
 from wayfinder.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -55,6 +55,12 @@ def db_option(func: F) -> F:
 
 def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON only.")(func)
+
+
+def database_exists(db_path: str | Path) -> bool:
+    """Whether there is a database there to read: a server's is taken to exist; a SQLite
+    file must (opening a missing one would create it, empty)."""
+    return is_postgres(db_path) or Path(db_path).is_file()
 
 
 def open_directory(db_path: str | Path) -> Database:

@@ -14,23 +14,20 @@ import click
 from bot import report
 from directory import open_db
 from directory.engine import is_postgres
-from wayfinder.cli.options import db_option, json_option, settings
+from wayfinder.cli.options import database_exists, db_option, json_option, settings
 from wayfinder.settings import use_chart_cache
 
 INSTALL_BROWSE = "pip install 'wayfinder[browse]'"
 
 
-def _existing(db_path: str) -> str | Path:
-    """The database to open: a PostgreSQL URL as given, a SQLite file only if it exists
-    (opening a missing path would create an empty database and report on nothing)."""
-    if is_postgres(db_path):
-        return db_path
-    path = Path(db_path)
-    if not path.is_file():
+def _existing(db_path: str) -> str:
+    """The database to open, refused when there is none: opening a missing file would
+    create an empty database and report on nothing."""
+    if not database_exists(db_path):
         raise click.ClickException(
             f"No database at {db_path}. Give its path with --db or WAYFINDER_DB."
         )
-    return path
+    return db_path
 
 
 def _at(text: str | None) -> datetime:
