@@ -44,6 +44,18 @@ def running_wayfinder(
     (with the port it printed) once `ready` answers 200. The process is always stopped.
     Its output goes to `log_path` when given (a file, never a pipe, which a chatty server
     could fill and block on)."""
+    with wayfinder_process(args, ready, env, log_path) as (base, _):
+        yield base
+
+
+@contextmanager
+def wayfinder_process(
+    args: list[str],
+    ready: str,
+    env: Mapping[str, str] | None = None,
+    log_path: Path | None = None,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`running_wayfinder`, with the process too (for tests that signal it)."""
     opened = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()  # noqa: SIM115
     with opened as log:
         process = subprocess.Popen(
@@ -54,7 +66,7 @@ def running_wayfinder(
         try:
             base = _address(process, log)
             _wait_until_ready(base + ready, process, log)
-            yield base
+            yield base, process
         finally:
             process.terminate()
             try:

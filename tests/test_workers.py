@@ -4,12 +4,19 @@ must know: the conversation, an opt-out, a MessageSid already answered, the rate
 
 Requests go out on fresh connections, so that they spread over both workers; the
 server's log (one line per request, with the worker's pid) shows that both answered.
+The workers themselves are watched over: connections held open at once spread over both,
+a worker that dies is replaced, and none outlives its server.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.live_server import running_server
+from tests.live_server import running_server, wayfinder_process
 from tests.test_sms import PUBLIC, TOKEN, messages, signed
 
 RATE = 6
@@ -120,3 +127,91 @@ def test_the_rate_limit_counts_a_sender_across_workers(served: tuple[str, Path])
     assert len(workers_that_answered(log, after=before)) == 2
     # A crisis message still gets through, to 988.
     assert "988" in say(base, senders[0], "i want to kill myself")[0]
+
+
+def test_connections_held_open_at_once_spread_over_both_workers(
+    served: tuple[str, Path],
+) -> None:
+    """A carrier's webhook traffic arrives on a few kept-alive connections; if they all
+    went to one worker, the other core would idle however many workers were asked for."""
+    base, log = served
+    before = log.read_text()
+    clients = [httpx.Client(trust_env=False, timeout=30) for _ in range(24)]
+    try:
+        for client in clients:  # every connection open before any is used twice
+            assert client.get(f"{base}/healthz").status_code == 200
+        for n, client in enumerate(clients):
+            params, signature = signed("detox 80204", f"+172055593{n:02d}")
+            client.post(f"{base}/sms/twilio", data=params,
+                        headers={"X-Twilio-Signature": signature})  # fmt: skip
+    finally:
+        for client in clients:
+            client.close()
+    answered = re.findall(r"\[(\d+)\] wayfinder\.http POST /sms/twilio 200",
+                          log.read_text()[len(before) :])  # fmt: skip
+    counts = sorted(answered.count(pid) for pid in set(answered))
+    assert len(counts) == 2 and counts[0] >= 3, counts  # not all on one: 24 split by a hash
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and int((proc / "stat").read_text().rsplit(")", 1)[1]
+                                           .split()[1]) == pid:  # fmt: skip
+                found.add(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def wait_for(condition: object, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_dead_worker_is_replaced_a_second_server_is_refused_and_none_outlives_a_kill(
+    tmp_path: Path, demo_db_path: Path, nlu_model: Path
+) -> None:
+    db = tmp_path / "workers.db"
+    shutil.copyfile(demo_db_path, db)
+    env = {"WAYFINDER_NLU_MODEL": str(nlu_model)}
+    args = ["serve", "--db", str(db), "--workers", "2"]
+    with wayfinder_process(args, "/healthz", env, tmp_path / "server.log") as (base, server):
+        wait_for(lambda: len(children(server.pid)) == 2)
+        first, second = sorted(children(server.pid))
+        os.kill(first, signal.SIGKILL)
+        wait_for(lambda: len(children(server.pid) - {first}) == 2)
+        assert second in children(server.pid)
+        (replacement,) = children(server.pid) - {second}
+        with httpx.Client(trust_env=False, timeout=30) as client:
+            for _ in range(16):  # fresh connections: the kernel sends some to the new socket
+                reply = client.post(f"{base}/chat", json={"session_id": "s", "text": "hi"},
+                                    headers={"Connection": "close"})  # fmt: skip
+                assert reply.status_code == 200
+        log = (tmp_path / "server.log").read_text()
+        assert re.search(rf"\[{replacement}\] wayfinder\.http POST /chat 200", log), log
+        # A second server started on the port by mistake must not share its connections.
+        port = base.rsplit(":", 1)[1]
+        second_server = subprocess.run(
+            [sys.executable, "-c", "from wayfinder.cli import cli; cli()", *args,
+             "--port", port],
+            env={**os.environ, **env}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert second_server.returncode == 1
+        assert f"Cannot listen on 127.0.0.1:{port}" in second_server.stderr
+        workers = children(server.pid)
+        server.kill()  # the supervisor dies without a chance to stop its workers
+        server.wait()
+        wait_for(lambda: not any(alive(pid) for pid in workers), seconds=20)

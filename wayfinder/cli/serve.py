@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 from sanic import Sanic
-from sanic.worker.loader import AppLoader
 from telegram.error import InvalidToken, TelegramError
 
 from bot import remind
@@ -24,6 +23,7 @@ from channels import telegram
 from channels.gate import Gate
 from channels.server import create_app, start_up_notes
 from channels.sms import TwilioOutbound
+from channels.workers import Supervisor, listening_sockets
 from directory import ConfigError, open_db
 from wayfinder.cli.options import db_option, open_assistant, settings
 from wayfinder.settings import Settings
@@ -40,9 +40,9 @@ def serve_command(host: str, port: int, workers: int | None, db_path: str) -> No
     """Serve SMS (Twilio), Telegram, the web chat, /healthz and the HSDS API. Logs one
     line per request, without message text or phone numbers.
 
-    Several workers share one port and keep everything they must share in the database
-    (conversations, opt-outs, ids answered, rate counts), so any of them can answer
-    any message.
+    Several workers listen on one port, each on a socket of its own (SO_REUSEPORT), and
+    keep everything they must share in the database (conversations, opt-outs, ids answered,
+    rate counts), so any of them can answer any message.
 
     Example:
 
@@ -56,20 +56,25 @@ def serve_command(host: str, port: int, workers: int | None, db_path: str) -> No
         app = _app(current, db_path)  # the model loads before the address is printed
     else:
         prepare(db_path, current)  # a missing model or key fails here, once
-        app = Sanic(APP_NAME)  # the workers build the real one (_app), each its own
-        Sanic.start_method = "spawn"  # no SQLite connection or model crosses a fork
-    # The socket is bound here, so that the address printed is the one served, also with
+    # The sockets are bound here, so that the address printed is the one served, also with
     # --port 0 (tests and scripts read the port from this line: no race for a free port).
-    listening = socket.create_server((host, port), reuse_port=False)
-    bound = listening.getsockname()[1]
+    try:
+        if workers == 1:
+            sockets = [socket.create_server((host, port))]
+        else:
+            sockets = listening_sockets(host, port, workers)
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error}") from error
+    bound = sockets[0].getsockname()[1]
     click.echo(f"Web chat: http://{host}:{bound}/  (Ctrl-C stops the server)")
     sys.stdout.flush()
     if workers == 1:
-        app.run(sock=listening, single_process=True, access_log=False, motd=False)
+        app.run(sock=sockets[0], single_process=True, access_log=False, motd=False)
         return
-    listening.set_inheritable(True)
-    app.prepare(sock=listening, workers=workers, access_log=False, motd=False)
-    Sanic.serve(primary=app, app_loader=AppLoader(factory=partial(_app, current, db_path)))
+    _log_requests()
+    supervisor = Supervisor(partial(_app, current, db_path), host, bound)
+    if supervisor.run(sockets):
+        raise click.ClickException("A worker failed at its start; its error is above.")
 
 
 APP_NAME = "wayfinder"
@@ -83,9 +88,14 @@ def prepare(db_path: str, current: Settings) -> None:
         raise click.ClickException(str(error)) from error
 
 
+def _log_requests() -> None:
+    """One line per request and per worker event, with the process id (which worker)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s %(message)s")
+
+
 def _app(current: Settings, db_path: str) -> Sanic[Any, Any]:
     """One worker's server: its own assistant (model and database connection)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(process)d] %(name)s %(message)s")
+    _log_requests()
     app, _ = create_app(open_assistant(db_path, current), db_path, current.channels,
                         name=APP_NAME)  # fmt: skip
     return app
