@@ -91,7 +91,8 @@ class Supervisor:
                 stdin=subprocess.PIPE, pass_fds=[sock.fileno()],
             )  # fmt: skip
         assert process.stdin is not None
-        process.stdin.write(pickle.dumps(self.factory))
+        payload = pickle.dumps(self.factory)
+        process.stdin.write(len(payload).to_bytes(8, "big") + payload)
         process.stdin.flush()
         return _Worker(process, process.stdin)
 
@@ -129,14 +130,27 @@ def worker() -> None:
     """A worker process: build the app from the factory on stdin and serve on the inherited
     socket until SIGTERM, SIGINT, or the supervisor's end (end-of-file on stdin)."""
     fd = int(sys.argv[1])
-    stdin = sys.stdin.buffer
-    factory = pickle.load(stdin)
+    size = int.from_bytes(_read_exactly(0, 8), "big")
+    factory = pickle.loads(_read_exactly(0, size))
     sock = socket.socket(fileno=fd)
 
     def orphaned() -> None:
-        stdin.read()  # returns only when the supervisor's end of the pipe is closed
+        # Unbuffered reads: a thread blocked in a buffered reader's lock at exit would
+        # abort the interpreter.
+        while os.read(0, 512):
+            pass  # only the end of the pipe (the supervisor gone) ends the loop
         os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=orphaned, daemon=True, name="supervisor-watch").start()
     app = factory()
     app.run(sock=sock, single_process=True, access_log=False, motd=False)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            raise SystemExit("the supervisor went away before the worker started")
+        data += chunk
+    return data
