@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.nlu.lexicon import read as read_lexicon
 from directory import ConfigError
 
 HANDOFF_FILE = Path(__file__).parent / "data" / "handoff.toml"
@@ -74,10 +75,12 @@ def _line(path: str | Path, key: str, data: Any) -> Line:
 
 @dataclass(frozen=True)
 class BotSettings:
-    """session_minutes: idle time after which a conversation starts afresh."""
+    """session_minutes: idle time after which a conversation starts afresh; lexicon_file: a
+    program's own responder words (bot/nlu/rules/responder.yml shape), read after ours."""
 
     lines: Lines
     session_minutes: float = 60.0
+    lexicon_file: Path | None = None
 
     @classmethod
     def defaults(cls) -> BotSettings:
@@ -86,10 +89,11 @@ class BotSettings:
 
     @classmethod
     def from_environ(cls, env: Mapping[str, str]) -> BotSettings:
-        """From WAYFINDER_HANDOFF_FILE and WAYFINDER_SESSION_MINUTES in `env`.
+        """From WAYFINDER_HANDOFF_FILE, WAYFINDER_SESSION_MINUTES and
+        WAYFINDER_LEXICON_FILE in `env`.
 
         Raises:
-            ConfigError: the hand-off file or the minutes cannot be used.
+            ConfigError: the hand-off file, the minutes or the lexicon cannot be used.
         """
         lines = Lines.load(env.get("WAYFINDER_HANDOFF_FILE") or HANDOFF_FILE)
         try:
@@ -98,4 +102,10 @@ class BotSettings:
             raise ConfigError("WAYFINDER_SESSION_MINUTES must be a number of minutes.") from error
         if minutes <= 0:
             raise ConfigError("WAYFINDER_SESSION_MINUTES must be more than 0.")
-        return cls(lines, minutes)
+        lexicon = env.get("WAYFINDER_LEXICON_FILE", "").strip()
+        if lexicon:
+            try:
+                read_lexicon(Path(lexicon), lexicon)  # fails here, at start-up, not mid-message
+            except ConfigError as error:
+                raise ConfigError(f"WAYFINDER_LEXICON_FILE: {error}") from error
+        return cls(lines, minutes, Path(lexicon) if lexicon else None)

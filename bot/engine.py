@@ -134,12 +134,14 @@ class Assistant:
         db = open_db(db_path)
         try:
             settings = (settings or DirectorySettings()).for_directory(db)
+            bot_settings = bot_settings or BotSettings.defaults()
             parser = Parser.load(
-                db, model, default_state=settings.default_state, training=load_training(TRAINING)
-            )
+                db, model, default_state=settings.default_state, training=load_training(TRAINING),
+                lexicon_file=bot_settings.lexicon_file,
+            )  # fmt: skip
             return cls(
                 db, parser, key=hmac_key(db_path, key, demo=is_demo(db)), settings=settings,
-                bot_settings=bot_settings or BotSettings.defaults(),
+                bot_settings=bot_settings,
             )  # fmt: skip
         except BaseException:
             db.close()

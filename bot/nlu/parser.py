@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.nlu import commands, numbers, person, safety, when
+from bot.nlu import commands, lexicon, numbers, person, safety, when
 from bot.nlu.classifier import IntentClassifier, Marks
+from bot.nlu.lexicon import Lexicon
 from bot.nlu.message import MAX_CHARS, Message
 from bot.nlu.needs import NeedFinder, NeedMatch
 from bot.nlu.normalize import fold
@@ -67,11 +68,13 @@ class Parser:
         gazetteer: Gazetteer,
         needs: NeedFinder | None = None,
         safety_check: safety.SafetyCheck | None = None,
+        words: Lexicon | None = None,
     ) -> None:
         self.classifier = classifier
         self.gazetteer = gazetteer
         self.needs = needs or NeedFinder()
         self.safety = safety_check or safety.SafetyCheck()
+        self.lexicon = words or Lexicon.load()
 
     @classmethod
     def load(
@@ -81,11 +84,14 @@ class Parser:
         *,
         default_state: str | None = None,
         training: TrainingData | None = None,
+        lexicon_file: str | Path | None = None,
     ) -> Parser:
-        """Load the trained classifier and the directory's gazetteer.
+        """Load the trained classifier, the directory's gazetteer and the responder
+        lexicon (ours, then a program's own file).
 
         Raises:
             ModelMissing: the model has not been trained yet.
+            ConfigError: the lexicon file cannot be used.
         """
         path = trained_model(model)
         try:
@@ -98,6 +104,7 @@ class Parser:
             Gazetteer.from_db(db, default_state),
             NeedFinder(synonyms),
             safety.SafetyCheck(safety_model),
+            Lexicon.load(lexicon_file),
         )
 
     def parse(self, message: Message | str, verdict: safety.Safety | None = None) -> Parse:
@@ -116,7 +123,15 @@ class Parser:
             message = Message.of(message, MAX_CHARS)
         text = message.text
         verdict = verdict or self.safety.assess(message)
+        words = self.lexicon.find(text)
+        if verdict.level == safety.NONE and (risky := lexicon.safety_of(words)):
+            verdict = safety.Safety(str(risky.entry.safety), f"lexicon: {risky.phrase}")
         needs = self.needs.find(text)
+        named = [m.need for m in needs]
+        needs = sorted(needs + [NeedMatch(need, m.start, m.end, m.text) for m in words
+                                for need in lexicon.needs_of([m], named)],
+                       key=lambda m: m.start)  # fmt: skip
+        needs = [m for n, m in enumerate(needs) if m.need not in {x.need for x in needs[:n]}]
         location = find_location(text, self.gazetteer)
         marks = _marks(needs, location)
         ranking = self.classifier.rank(text, marks) if text else [("out_of_scope", 1.0)]
@@ -157,8 +172,9 @@ class Parser:
             entities=sorted(entities, key=lambda e: e.start),
             message=message,
             safety_rule=verdict.rule,
-            person=person.facts(text),
+            person=lexicon.person_of(words) | person.facts(text),
             when=when.of(text),
+            lexicon=words,
         )
 
 

@@ -49,6 +49,7 @@ class Parse:
     safety_rule: str | None = None
     person: dict[str, Any] = field(default_factory=dict)  # facts about who help is for
     when: str | None = None  # "tonight", "tomorrow_morning", …; None: now
+    lexicon: list[Any] = field(default_factory=list)  # bot.nlu.lexicon.LexiconMatch
 
     def as_json(self) -> dict[str, Any]:
         entities = []
@@ -70,4 +71,5 @@ class Parse:
             "needs": self.needs,
             "location": self.location.as_json() if self.location else None,
             "safety": self.safety,
+            "lexicon": [m.as_json() for m in self.lexicon],
         }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from bot.nlu import place_eval, safety_corpus, safety_eval
+from bot.nlu import place_eval, responder_eval, safety_corpus, safety_eval
 from bot.nlu.build import build
 from bot.nlu.evaluate import evaluate
 from bot.nlu.parser import ModelMissing, Parser, model_path
@@ -20,6 +20,7 @@ from directory import ConfigError, open_db
 from wayfinder.cli.options import db_option, json_option, settings
 
 DATA = Path(__file__).parents[2] / "bot" / "nlu" / "data"
+RESPONDER_SET = Path(__file__).parents[2] / "tests" / "data" / "responder_blind" / "parses.jsonl"
 
 
 def _parser(db_path: str) -> Parser:
@@ -28,7 +29,7 @@ def _parser(db_path: str) -> Parser:
         found = settings().directory.for_directory(db)
         return Parser.load(
             db, settings().nlu_model, default_state=found.default_state,
-            training=load(DATA / "nlu.yml"),
+            training=load(DATA / "nlu.yml"), lexicon_file=settings().bot.lexicon_file,
         )  # fmt: skip
     except (ModelMissing, ConfigError, TrainingDataError) as error:
         raise click.ClickException(str(error)) from error
@@ -76,6 +77,12 @@ def parse_command(text: str | None, jsonl: bool, db_path: str, as_json: bool) ->
     click.echo(f"needs:    {', '.join(result.needs) or '-'}")
     click.echo(f"location: {f'{place.kind} {place.text!r}' if place else '-'}")
     click.echo(f"language: {result.language}")
+    if result.person:
+        click.echo(f"person:   {', '.join(f'{k}={v}' for k, v in result.person.items())}")
+    for match in result.lexicon:
+        needs = ", ".join(match.entry.needs) or "-"
+        click.echo(f"lexicon:  {match.text!r} = {match.phrase!r} ({match.entry.source}): "
+                   f"{needs}; {match.entry.means}")  # fmt: skip
 
 
 @click.group("nlu")
@@ -134,6 +141,12 @@ def train_command(data_path: str, out: str | None, db_path: str) -> None:
     help="Score needs and places on a labelled place set (default: data/places/blind-1.jsonl).",
 )
 @click.option(
+    "--responder",
+    is_flag=True,
+    help="Score needs, person facts and hand-offs on responders' and families' words "
+    "(default: tests/data/responder_blind/parses.jsonl).",
+)
+@click.option(
     "--skip-unseen", is_flag=True,
     help="With --safety: no leave-one-category-out table (it retrains once per category).",
 )  # fmt: skip
@@ -144,6 +157,7 @@ def test_command(
     misses: bool,
     safety: bool,
     places: bool,
+    responder: bool,
     skip_unseen: bool,
     db_path: str,
     as_json: bool,
@@ -157,8 +171,12 @@ def test_command(
         wayfinder nlu test
         wayfinder nlu test --safety
         wayfinder nlu test --places
+        wayfinder nlu test --responder --misses
     """
     parser = _parser(db_path)
+    if responder:
+        _responder_test(parser, file, misses, as_json)
+        return
     if places:
         _places_test(parser, db_path, file, misses, as_json)
         return
@@ -188,6 +206,28 @@ def test_command(
             f"{e}→{g} ×{n}" for (e, g), n in report.confusion.most_common(5)))  # fmt: skip
     if misses:
         click.echo("\n".join(["", *report.misses]))
+
+
+def _responder_test(parser: Parser, file: str | None, misses: bool, as_json: bool) -> None:
+    path = Path(file) if file else RESPONDER_SET
+    try:
+        rows = responder_eval.load(path)
+    except (OSError, ValueError) as error:
+        raise click.ClickException(f"Cannot read {path}: {error}") from error
+    scores = responder_eval.score(parser.parse, rows)
+    if as_json:
+        click.echo(json.dumps({kind: s.as_json() for kind, s in scores.items()}, indent=2))
+        return
+    click.echo(f"{'kind':<22}{'messages':>9}{'needs':>8}{'facts':>8}{'hand-offs':>11}"
+               f"{'false alarms':>14}")  # fmt: skip
+    for kind in [*sorted(k for k in scores if k != "all"), "all"]:
+        row = scores[kind].as_json()
+        cells = [f"{row[k]:.1%}" if row[k] is not None else "-"
+                 for k in ("needs", "facts", "handoff_recall")]  # fmt: skip
+        click.echo(f"{kind:<22}{row['messages']:>9}{cells[0]:>8}{cells[1]:>8}{cells[2]:>11}"
+                   f"{row['false_alarms']:>14}")  # fmt: skip
+    if misses:
+        click.echo("\n".join(["", *scores["all"].misses]))
 
 
 def _places_test(

@@ -1,0 +1,183 @@
+"""The responders' words: radio codes, holds, placement and evaluation, read as needs and
+facts about the person (bot/nlu/rules/responder.yml, plus a program's own file).
+
+"code 10-96 adult male, where can i take him near 80205" names no need in the words of the
+need taxonomy, yet it asks for a crisis receiving centre; this is where that is read. An
+entry marked `alone` lends its needs only to a message that names none itself: "need
+placement" is a psychiatric placement, "detox placement" is detox.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import spacy
+import yaml
+from spacy.matcher import PhraseMatcher
+from spacy.util import filter_spans
+
+from bot.nlu.normalize import strip_accents
+from directory import ConfigError, load_needs
+
+DEFAULTS = Path(__file__).parent / "rules" / "responder.yml"
+SAFETY_LEVELS = ("crisis", "emergency")
+PERSON_FACTS = {"age": int, "gender": str, "intoxicated": bool, "veteran": bool,
+                "children": bool}  # fmt: skip
+_DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
+_LETTER_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+
+
+@dataclass(frozen=True)
+class Entry:
+    say: tuple[str, ...]
+    needs: tuple[str, ...] = ()
+    alone: bool = False
+    person: dict[str, Any] = field(default_factory=dict)
+    safety: str | None = None
+    means: str = ""
+    source: str = "defaults"
+
+
+@dataclass(frozen=True)
+class LexiconMatch:
+    entry: Entry
+    phrase: str  # the entry's phrase that matched
+    start: int
+    end: int
+    text: str  # as written
+
+    def as_json(self) -> dict[str, Any]:
+        return {"phrase": self.phrase, "text": self.text, "start": self.start, "end": self.end,
+                "needs": list(self.entry.needs), "person": self.entry.person,
+                "means": self.entry.means, "source": self.entry.source}  # fmt: skip
+
+
+class Lexicon:
+    """Phrase matching over the entries' phrases (any case, accents off, dash variants)."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = list(entries)
+        self.nlp = spacy.blank("en")
+        self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._phrases: dict[str, tuple[Entry, str]] = {}
+        for number, entry in enumerate(self.entries):
+            for phrase in entry.say:
+                label = f"{number}:{phrase}"
+                self._phrases[label] = (entry, phrase)
+                docs = [self.nlp.make_doc(v) for v in sorted(_variants(phrase))]
+                self.matcher.add(label, docs)
+
+    @classmethod
+    def load(cls, extra: str | Path | None = None) -> Lexicon:
+        """The default entries, then a program's own file's (WAYFINDER_LEXICON_FILE).
+
+        Raises:
+            ConfigError: a file is missing or an entry is malformed (which one, and why).
+        """
+        entries = read(DEFAULTS, "defaults")
+        if extra:
+            entries += read(Path(extra), str(extra))
+        return cls(entries)
+
+    def find(self, text: str) -> list[LexiconMatch]:
+        """The entries the text names, in order, longest phrase where two overlap."""
+        prepared = "".join(strip_accents(c)[:1] or c for c in text.translate(_DASHES))
+        doc = self.nlp.make_doc(prepared)
+        found = []
+        for span in filter_spans(self.matcher(doc, as_spans=True)):
+            entry, phrase = self._phrases[span.label_]
+            start, end = span.start_char, span.end_char
+            found.append(LexiconMatch(entry, phrase, start, end, text[start:end]))
+        return found
+
+
+def needs_of(matches: Iterable[LexiconMatch], named: Sequence[str]) -> list[str]:
+    """The needs the matches add to those the message `named` in the taxonomy's words."""
+    added: list[str] = []
+    for match in matches:
+        if match.entry.alone and named:
+            continue
+        for need in match.entry.needs:
+            if need not in named and need not in added:
+                added.append(need)
+    return added
+
+
+def person_of(matches: Iterable[LexiconMatch]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for match in matches:
+        for key, value in match.entry.person.items():
+            facts.setdefault(key, value)
+    return facts
+
+
+def safety_of(matches: Iterable[LexiconMatch]) -> LexiconMatch | None:
+    """The first match whose phrase itself speaks of suicide or danger."""
+    return next((m for m in matches if m.entry.safety), None)
+
+
+def read(path: Path, source: str) -> list[Entry]:
+    """The entries of one lexicon file.
+
+    Raises:
+        ConfigError: the file is missing, not YAML, or an entry is malformed.
+    """
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as error:
+        raise ConfigError(f"Lexicon file {path}: {error.strerror or error}") from error
+    except yaml.YAMLError as error:
+        raise ConfigError(f"Lexicon file {path} is not valid YAML: {error}") from error
+    if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
+        raise ConfigError(f"Lexicon file {path}: expected a mapping with a list 'entries'.")
+    known = set(load_needs())
+    entries = []
+    for number, raw in enumerate(data["entries"], 1):
+        where = f"Lexicon file {path}, entry {number}"
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: expected a mapping with 'say'.")
+        unknown = set(raw) - {"say", "needs", "alone", "person", "safety", "means"}
+        if unknown:
+            raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
+        say = raw.get("say")
+        if (
+            not isinstance(say, list)
+            or not say
+            or not all(isinstance(p, str) and p.strip() for p in say)
+        ):
+            raise ConfigError(f"{where}: 'say' must be a list of phrases.")
+        needs = raw.get("needs") or []
+        bad = [n for n in needs if n not in known] if isinstance(needs, list) else [needs]
+        if bad:
+            raise ConfigError(
+                f"{where}: unknown need(s) {', '.join(map(str, bad))}; "
+                f"the need keys are {', '.join(sorted(known))}."
+            )
+        person = raw.get("person") or {}
+        if not isinstance(person, dict) or any(
+            k not in PERSON_FACTS or not isinstance(v, PERSON_FACTS[k]) for k, v in person.items()
+        ):
+            raise ConfigError(f"{where}: 'person' may hold {', '.join(PERSON_FACTS)}.")
+        level = raw.get("safety")
+        if level is not None and level not in SAFETY_LEVELS:
+            raise ConfigError(f"{where}: 'safety' is crisis or emergency.")
+        if not (needs or person or level):
+            raise ConfigError(f"{where}: give 'needs', 'person' or 'safety'.")
+        entries.append(Entry(tuple(p.strip().lower() for p in say), tuple(needs),
+                             bool(raw.get("alone")), person, level,
+                             str(raw.get("means") or ""), source))  # fmt: skip
+    return entries
+
+
+def _variants(phrase: str) -> set[str]:
+    """ "10-96" → also "10 96"; "m-1" → also "m 1" and "m1". Digits joined ("1096") would
+    be a house number."""
+    phrase = strip_accents(phrase.lower().translate(_DASHES))
+    found = {phrase, phrase.replace("-", " ")}
+    if _LETTER_HYPHEN.search(phrase):
+        found.add(_LETTER_HYPHEN.sub("", phrase))
+    return {re.sub(r"\s+", " ", v).strip() for v in found}
