@@ -16,8 +16,10 @@ TRAINING = Path(__file__).parents[1] / "bot" / "nlu" / "data" / "nlu.yml"
 
 def test_parse_json_has_the_stable_shape(parser: Parser) -> None:
     result = parser.parse("detox 85705").as_json()
+    # The stable keys of DESIGN.md first, in order; then the responder words that matched.
     assert list(result) == ["text", "language", "intent", "intent_ranking", "entities",
-                            "needs", "location", "safety"]  # fmt: skip
+                            "needs", "location", "safety", "lexicon"]  # fmt: skip
+    assert result["lexicon"] == []
     assert result["intent"]["name"] == "find_resource"
     assert result["needs"] == ["detox"]
     assert result["entities"][0] == {"entity": "need", "value": "detox", "start": 0, "end": 5}

@@ -18,6 +18,7 @@ from typing import Any
 import spacy
 import yaml
 from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from bot.nlu.normalize import strip_accents
@@ -29,6 +30,14 @@ PERSON_FACTS = {"age": int, "gender": str, "intoxicated": bool, "veteran": bool,
                 "children": bool}  # fmt: skip
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
 _LETTER_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
+_NUMBER_CODE = re.compile(r"^\d[\d\-]*[a-z]?$")  # "5150", "1096", "10-96", "918v"
+# A number given as a room, a unit, a phone or a house number is not a code.
+_NUMBER_BEFORE = re.compile(
+    r"(?:\b(?:room|rm|apt|apartment|unit|suite|ste|no|number|num|ext|extension|box|lot|space|"
+    r"bldg|building|floor|call|text|phone|cell|address|is at|live at|at)|#)\W*$"
+    r"|\d\s?[-/.]\s?$",  # "2026-1096": the end of a longer number
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -36,10 +45,12 @@ class Entry:
     say: tuple[str, ...]
     needs: tuple[str, ...] = ()
     alone: bool = False
+    besides: bool = False
     person: dict[str, Any] = field(default_factory=dict)
     safety: str | None = None
     means: str = ""
     source: str = "defaults"
+    exact_case: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,13 +74,18 @@ class Lexicon:
         self.entries = list(entries)
         self.nlp = spacy.blank("en")
         self.matcher = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(self.nlp.vocab, attr="ORTH")  # "PIC", not "pic"
         self._phrases: dict[str, tuple[Entry, str]] = {}
         for number, entry in enumerate(self.entries):
             for phrase in entry.say:
                 label = f"{number}:{phrase}"
                 self._phrases[label] = (entry, phrase)
-                docs = [self.nlp.make_doc(v) for v in sorted(_variants(phrase))]
-                self.matcher.add(label, docs)
+                variants = [phrase] if entry.exact_case else sorted(_variants(phrase))
+                # Tokenized alone and as whitespace-split words: "e.d.p." ends a text as
+                # "e.d.p" + ".", but stands as one token inside one.
+                docs = [self.nlp.make_doc(v) for v in variants]
+                docs += [Doc(self.nlp.vocab, words=v.split()) for v in variants]
+                (self.exact if entry.exact_case else self.matcher).add(label, docs)
 
     @classmethod
     def load(cls, extra: str | Path | None = None) -> Lexicon:
@@ -83,14 +99,22 @@ class Lexicon:
             entries += read(Path(extra), str(extra))
         return cls(entries)
 
-    def find(self, text: str) -> list[LexiconMatch]:
-        """The entries the text names, in order, longest phrase where two overlap."""
+    def find(self, text: str, place: tuple[int, int] | None = None) -> list[LexiconMatch]:
+        """The entries the text names, in order, longest phrase where two overlap. A
+        number code inside the `place` span (a house number) or after "room", "apt",
+        "call"… is not one."""
         prepared = "".join(strip_accents(c)[:1] or c for c in text.translate(_DASHES))
         doc = self.nlp.make_doc(prepared)
+        spans = self.matcher(doc, as_spans=True) + self.exact(doc, as_spans=True)
         found = []
-        for span in filter_spans(self.matcher(doc, as_spans=True)):
+        for span in filter_spans(spans):
             entry, phrase = self._phrases[span.label_]
             start, end = span.start_char, span.end_char
+            if _NUMBER_CODE.match(phrase) and (
+                (place and start < place[1] and place[0] < end)
+                or _NUMBER_BEFORE.search(text[:start])
+            ):
+                continue
             found.append(LexiconMatch(entry, phrase, start, end, text[start:end]))
         return found
 
@@ -98,13 +122,26 @@ class Lexicon:
 def needs_of(matches: Iterable[LexiconMatch], named: Sequence[str]) -> list[str]:
     """The needs the matches add to those the message `named` in the taxonomy's words."""
     added: list[str] = []
+    later: list[str] = []  # the `besides` entries': only beside other needs
     for match in matches:
         if match.entry.alone and named:
             continue
         for need in match.entry.needs:
             if need not in named and need not in added:
-                added.append(need)
+                (later if match.entry.besides else added).append(need)
+    if named or added:
+        added += [need for need in dict.fromkeys(later) if need not in added]
     return added
+
+
+def covers(matches: Iterable[LexiconMatch], start: int, end: int) -> bool:
+    """A match that names needs spans `start`…`end` (and more, or as much)."""
+    return any(m.entry.needs and m.start <= start and end <= m.end for m in matches)
+
+
+def firm_needs(matches: Iterable[LexiconMatch]) -> set[str]:
+    """The needs of the matches that hold whatever else the message names."""
+    return {need for m in matches if not m.entry.alone for need in m.entry.needs}
 
 
 def person_of(matches: Iterable[LexiconMatch]) -> dict[str, Any]:
@@ -140,7 +177,8 @@ def read(path: Path, source: str) -> list[Entry]:
         where = f"Lexicon file {path}, entry {number}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: expected a mapping with 'say'.")
-        unknown = set(raw) - {"say", "needs", "alone", "person", "safety", "means"}
+        unknown = set(raw) - {"say", "needs", "alone", "besides", "person", "safety", "means",
+                              "case"}  # fmt: skip
         if unknown:
             raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
         say = raw.get("say")
@@ -167,9 +205,13 @@ def read(path: Path, source: str) -> list[Entry]:
             raise ConfigError(f"{where}: 'safety' is crisis or emergency.")
         if not (needs or person or level):
             raise ConfigError(f"{where}: give 'needs', 'person' or 'safety'.")
-        entries.append(Entry(tuple(p.strip().lower() for p in say), tuple(needs),
-                             bool(raw.get("alone")), person, level,
-                             str(raw.get("means") or ""), source))  # fmt: skip
+        if raw.get("case") not in (None, "exact"):
+            raise ConfigError(f"{where}: 'case' is exact, or left out.")
+        exact = raw.get("case") == "exact"
+        phrases = tuple(p.strip() if exact else p.strip().lower() for p in say)
+        entries.append(Entry(phrases, tuple(needs), bool(raw.get("alone")),
+                             bool(raw.get("besides")), person, level,
+                             str(raw.get("means") or ""), source, exact))  # fmt: skip
     return entries
 
 

@@ -57,8 +57,10 @@ class NeedFinder:
         self._skip = {w for ws in phrases.values() for p in ws for w in p.split()}
         self._skip |= _NOT_CORRECTED
 
-    def find(self, text: str) -> list[NeedMatch]:
-        """Needs in order of appearance (each once), with the span that named them."""
+    def find(self, text: str, also: Iterable[str] = ()) -> list[NeedMatch]:
+        """Needs in order of appearance (each once), with the span that named them.
+        `also`: needs the message names in other words (the responder lexicon's), which
+        decide, like the needs found here, whether a bare "bed" is a shelter's."""
         # Accents off, one character for one ("dónde quedarme" finds "donde quedarme"),
         # so that spans still point into the text as written.
         doc = self.nlp.make_doc("".join(strip_accents(c)[:1] or c for c in text))
@@ -72,7 +74,7 @@ class NeedFinder:
         for key, first, last in spans:
             start, end = doc[first].idx, doc[last - 1].idx + len(doc[last - 1])
             found.append(NeedMatch(key, start, end, text[start:end]))
-        return self._unique(_bed_needs(found, text))
+        return self._unique(_bed_needs(found, text, set(also)))
 
     def _spans(self, doc: spacy.tokens.Doc) -> list[tuple[str, int, int]]:
         matches = self.matcher(doc, as_spans=True)
@@ -126,9 +128,9 @@ _NOT_A_BED = re.compile(
 )
 
 
-def _bed_needs(found: list[NeedMatch], text: str) -> list[NeedMatch]:
+def _bed_needs(found: list[NeedMatch], text: str, also: set[str]) -> list[NeedMatch]:
     kept = []
-    other_bed_need = any(m.need in _BED_NEEDS for m in found)
+    other_bed_need = any(m.need in _BED_NEEDS for m in found) or bool(also & _BED_NEEDS)
     for m in found:
         bare = m.need == "shelter" and m.text.lower() in _BARE_BED
         if bare and (

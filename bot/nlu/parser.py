@@ -123,16 +123,19 @@ class Parser:
             message = Message.of(message, MAX_CHARS)
         text = message.text
         verdict = verdict or self.safety.assess(message)
-        words = self.lexicon.find(text)
+        location = find_location(text, self.gazetteer)
+        words = self.lexicon.find(text, (location.start, location.end) if location else None)
         if verdict.level == safety.NONE and (risky := lexicon.safety_of(words)):
             verdict = safety.Safety(str(risky.entry.safety), f"lexicon: {risky.phrase}")
-        needs = self.needs.find(text)
+        # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
+        needs = self.needs.find(text, also=lexicon.firm_needs(words))
+        # The longer phrase reads the words: "won't sleep" is a sign, not a shelter's bed.
+        needs = [n for n in needs if not lexicon.covers(words, n.start, n.end)]
         named = [m.need for m in needs]
-        needs = sorted(needs + [NeedMatch(need, m.start, m.end, m.text) for m in words
-                                for need in lexicon.needs_of([m], named)],
-                       key=lambda m: m.start)  # fmt: skip
-        needs = [m for n, m in enumerate(needs) if m.need not in {x.need for x in needs[:n]}]
-        location = find_location(text, self.gazetteer)
+        for need in lexicon.needs_of(words, named):  # each at the words that asked for it
+            m = next(m for m in words if need in m.entry.needs)
+            needs.append(NeedMatch(need, m.start, m.end, m.text))
+        needs.sort(key=lambda m: m.start)
         marks = _marks(needs, location)
         ranking = self.classifier.rank(text, marks) if text else [("out_of_scope", 1.0)]
         if verdict.level == safety.NONE and ranking[0][0] in HANDOFF_INTENTS:
