@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 _AGE = re.compile(
-    r"\b(?:hij[oa]|nieto|nieta|hermano|hermana|sobrin[oa])\s+de\s+(\d{1,2})\b(?!\s*(?:de|del)\b)|"
+    r"(?<!con mi )(?<!con su )(?<!con )\b(?:hij[oa]|niet[oa]|herman[oa]|sobrin[oa])\s+de\s+"
+    r"(\d{1,2})\b(?!\s*(?:de|del)\b)|"  # "para mi hijo de 15"; "con mi hija de 6" is her child
     r"\b(\d{1,2})\s*(?:-?\s*(?:yo|y/o|y\.o\.|yrs?(?:\s+old)?|years?(?:\s+old)?|year-old|"
     r"años|anos))\b|\bage(?:d)?\s+(\d{1,2})\b|\bedad\s+(\d{1,2})\b|\btiene\s+(\d{1,2})\s+años|"
     r"\b(?:son|daughter|he|she|kid|child|brother|sister|grandson|granddaughter|hijo|hija|mom|"
