@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import threading
 import time
 import weakref
@@ -35,6 +36,7 @@ from bot.nlu import commands, numbers, safety
 from bot.nlu.commands import is_delete, is_undo
 from bot.nlu.message import Message
 from bot.nlu.parser import MAX_CHARS, Parser, trained_model
+from bot.nlu.service_names import clear_choice
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
 from bot.privacy import forget, hmac_key, sender_key
@@ -271,6 +273,12 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
         return ["action_update_availability"]
     if intent == "nlu_fallback":
         return ["utter_directory_down"]
+    if intent not in ("select_result", "more_results", "update_availability"):
+        asked = asked_name(parse.text)
+        if parse.services and (parse.location is None or asked):
+            return ["action_find_service"]  # a place by its name: no search, no place needed
+        if asked and not parse.needs and parse.location is None:
+            return ["action_find_service"]  # a name the directory does not hold: say so
     if intent == "select_result":
         return ["action_show_details"]
     if intent == "more_results":
@@ -285,6 +293,29 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
     if conversation.active_loop and intent not in SMALL_TALK_ENDS:
         return ["action_help", "search_form"]  # answer, then ask again for what is missing
     return ["action_help"]
+
+
+# "is X open", "number for X", "where is X", "tell me about X": X is a service's name.
+_NAME_QUESTION = re.compile(
+    r"^\W*(?:is|are|r)\s+(?P<a>.+?)\s+(?:still\s+)?open\b"
+    r"|^\W*(?:what(?:'s|s| is) the\s+)?(?:phone\s+)?(?:number|phone|#|address|hours|location)"
+    r"\s+(?:for|of|to)\s+(?:the\s+)?(?P<b>.+?)\W*$"
+    r"|^\W*where(?:'s|s| is)\s+(?:the\s+)?(?P<c>.+?)\W*$"
+    r"|^\W*tell me (?:more )?about\s+(?:the\s+)?(?P<d>.+?)\W*$",
+    re.IGNORECASE,
+)
+_NOT_NAMES = {"it", "that", "this", "they", "them", "there", "that place", "this place",
+              "the place", "you", "he", "she", "one", "anything", "anywhere",
+              "everything"}  # fmt: skip
+
+
+def asked_name(text: str) -> str | None:
+    """The name in a question about one service ("is X open"), or None."""
+    m = _NAME_QUESTION.search(text)
+    name = next((g for g in m.groups() if g), None) if m else None
+    if not name or name.lower().strip() in _NOT_NAMES or len(name) > 60:
+        return None
+    return name.strip()
 
 
 def _continues_update(parse: Parse, conversation: Conversation) -> bool:
@@ -338,7 +369,10 @@ class _TurnState:
         )
         # Beyond the stable parse shape: facts about the person and the time of need,
         # read by the search actions (a Rasa NLU pipeline would leave them out).
+        chosen = clear_choice(parse.services)
         self.latest = {**parse.as_json(), "person": parse.person, "when": parse.when,
+                       "chosen_service": chosen.service_id if chosen else None,
+                       "asked_name": asked_name(parse.text),
                        "metadata": {"engine": "wayfinder"}}  # fmt: skip
         self.user_event = {
             "event": "user", "text": parse.text, "parse_data": self.latest,

@@ -16,10 +16,11 @@ TRAINING = Path(__file__).parents[1] / "bot" / "nlu" / "data" / "nlu.yml"
 
 def test_parse_json_has_the_stable_shape(parser: Parser) -> None:
     result = parser.parse("detox 85705").as_json()
-    # The stable keys of DESIGN.md first, in order; then the responder words that matched.
+    # The stable keys of DESIGN.md first, in order; then the responder words that matched
+    # and the services the message names.
     assert list(result) == ["text", "language", "intent", "intent_ranking", "entities",
-                            "needs", "location", "safety", "lexicon"]  # fmt: skip
-    assert result["lexicon"] == []
+                            "needs", "location", "safety", "lexicon", "services"]  # fmt: skip
+    assert result["lexicon"] == [] and result["services"] == []
     assert result["intent"]["name"] == "find_resource"
     assert result["needs"] == ["detox"]
     assert result["entities"][0] == {"entity": "need", "value": "detox", "start": 0, "end": 5}

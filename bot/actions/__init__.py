@@ -17,6 +17,7 @@ from bot.actions.search import (
     ActionShowDetails,
     ValidateSearchForm,
 )
+from bot.actions.services import ActionFindService
 
 ACTIONS: tuple[type[WayfinderAction] | type[ValidateSearchForm], ...] = (
     ActionSearchResources,
@@ -27,6 +28,7 @@ ACTIONS: tuple[type[WayfinderAction] | type[ValidateSearchForm], ...] = (
     ActionCrisisHandoff,
     ActionEmergencyHandoff,
     ActionHelp,
+    ActionFindService,
     ValidateSearchForm,
 )
 

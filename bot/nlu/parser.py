@@ -20,6 +20,7 @@ from bot.nlu.needs import NeedFinder, NeedMatch
 from bot.nlu.normalize import fold
 from bot.nlu.places import Gazetteer, find_location
 from bot.nlu.safety_model import SafetyModel, SafetyModelMissing
+from bot.nlu.service_names import ServiceNames
 from bot.nlu.training import TrainingData
 from bot.nlu.types import Entity, Location, Parse
 from directory.engine import Database
@@ -69,12 +70,14 @@ class Parser:
         needs: NeedFinder | None = None,
         safety_check: safety.SafetyCheck | None = None,
         words: Lexicon | None = None,
+        service_names: ServiceNames | None = None,
     ) -> None:
         self.classifier = classifier
         self.gazetteer = gazetteer
         self.needs = needs or NeedFinder()
         self.safety = safety_check or safety.SafetyCheck()
         self.lexicon = words or Lexicon.load()
+        self.service_names = service_names or ServiceNames.none()
 
     @classmethod
     def load(
@@ -99,12 +102,19 @@ class Parser:
         except SafetyModelMissing as error:
             raise ModelMissing(str(error)) from error
         synonyms = _synonyms_by_need(training) if training else None
+        gazetteer = Gazetteer.from_db(db, default_state)
+        finder = NeedFinder(synonyms)
+        # A town or a need word is no service's own name ("Aurora", "Detox").
+        common = {*finder.vocabulary, *finder._skip,
+                  *(w for name in gazetteer.state_city_names for w in name.split()),
+                  *(w for name in gazetteer.places for w in name.split())}  # fmt: skip
         return cls(
             IntentClassifier(path),
-            Gazetteer.from_db(db, default_state),
-            NeedFinder(synonyms),
+            gazetteer,
+            finder,
             safety.SafetyCheck(safety_model),
             Lexicon.load(lexicon_file),
+            ServiceNames.from_db(db, common),
         )
 
     def parse(self, message: Message | str, verdict: safety.Safety | None = None) -> Parse:
@@ -178,6 +188,7 @@ class Parser:
             person=lexicon.person_of(words) | person.facts(text),
             when=when.of(text),
             lexicon=words,
+            services=self.service_names.find(text) if text else [],
         )
 
 

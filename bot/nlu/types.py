@@ -50,6 +50,7 @@ class Parse:
     person: dict[str, Any] = field(default_factory=dict)  # facts about who help is for
     when: str | None = None  # "tonight", "tomorrow_morning", …; None: now
     lexicon: list[Any] = field(default_factory=list)  # bot.nlu.lexicon.LexiconMatch
+    services: list[Any] = field(default_factory=list)  # bot.nlu.service_names.NameMatch
 
     def as_json(self) -> dict[str, Any]:
         entities = []
@@ -72,4 +73,8 @@ class Parse:
             "location": self.location.as_json() if self.location else None,
             "safety": self.safety,
             "lexicon": [m.as_json() for m in self.lexicon],
+            "services": [
+                {"id": m.service_id, "name": m.name, "score": round(m.score, 1)}
+                for m in self.services
+            ],
         }
