@@ -62,6 +62,8 @@ def test_no_phrase_belongs_to_two_entries() -> None:
         ("address is 1096 Pearl St", []),
         ("room 5150", []),
         ("case number 2026-1096", []),
+        ("invoice 10-96 paid", []),
+        ("form M-1 on the lease packet is signed", []),
         ("send me a pic of the place", []),
         ("placement test at school", []),
     ],

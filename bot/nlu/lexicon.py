@@ -30,11 +30,13 @@ PERSON_FACTS = {"age": int, "gender": str, "intoxicated": bool, "veteran": bool,
                 "children": bool}  # fmt: skip
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
 _LETTER_HYPHEN = re.compile(r"(?<=[a-z])-(?=\d)|(?<=\d)-(?=[a-z])")
-_NUMBER_CODE = re.compile(r"^\d[\d\-]*[a-z]?$")  # "5150", "1096", "10-96", "918v"
+_NUMBER_CODE = re.compile(r"^(?:\d[\d\-]*[a-z]?|[a-z]-?\d+)$")  # "5150", "10-96", "918v", "m-1"
 # A number given as a room, a unit, a phone or a house number is not a code.
 _NUMBER_BEFORE = re.compile(
     r"(?:\b(?:room|rm|apt|apartment|unit|suite|ste|no|number|num|ext|extension|box|lot|space|"
-    r"bldg|building|floor|call|text|phone|cell|address|is at|live at|at)|#)\W*$"
+    r"bldg|building|floor|call|text|phone|cell|address|is at|live at|at|invoice|form|order|"
+    r"ticket|receipt|case|report|claim|policy|account|acct|ref|reference|file|model|part)|#)"
+    r"\W*$"
     r"|\d\s?[-/.]\s?$",  # "2026-1096": the end of a longer number
     re.I,
 )
