@@ -30,6 +30,7 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot import events, people, responses
 from bot.actions import ACTIONS, Context
+from bot.actions.follow_up import asks_about_it, topic_of
 from bot.config import BotSettings
 from bot.gsm7 import MAX_BODY, to_gsm7
 from bot.nlu import commands, numbers, safety
@@ -273,6 +274,15 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
         return ["action_update_availability"]
     if intent == "nlu_fallback":
         return ["utter_directory_down"]
+    about_it = (
+        conversation.slots.get("focus")
+        and intent not in ("more_results", "update_availability")
+        and not numbers.is_pick(parse.message.folded)
+        and not parse.needs and parse.location is None and not parse.services
+        and topic_of(parse.text) and asks_about_it(parse.text)
+    )  # fmt: skip
+    if about_it:
+        return ["action_answer_about_service"]  # about the service just shown
     if intent not in ("select_result", "more_results", "update_availability"):
         asked = asked_name(parse.text)
         if parse.services and (parse.location is None or asked):
@@ -373,6 +383,7 @@ class _TurnState:
         self.latest = {**parse.as_json(), "person": parse.person, "when": parse.when,
                        "chosen_service": chosen.service_id if chosen else None,
                        "asked_name": asked_name(parse.text),
+                       "follow_up": topic_of(parse.text),
                        "metadata": {"engine": "wayfinder"}}  # fmt: skip
         self.user_event = {
             "event": "user", "text": parse.text, "parse_data": self.latest,

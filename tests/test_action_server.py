@@ -45,6 +45,7 @@ ACTION_NAMES = {
     "action_emergency_handoff",
     "action_help",
     "action_find_service",
+    "action_answer_about_service",
     "validate_search_form",
 }
 PLACEHOLDER = re.compile(r"\{([^{}\n]+)\}")
@@ -215,7 +216,7 @@ def assert_detox_list(server: Server, answer: dict[str, Any]) -> None:
         db.close()
 
 
-def test_the_server_lists_all_ten_of_our_actions(server: Server) -> None:
+def test_the_server_lists_all_eleven_of_our_actions(server: Server) -> None:
     status, actions = _request(f"{server.url}/actions")
     assert status == 200
     assert sorted(action["name"] for action in actions) == sorted(ACTION_NAMES)

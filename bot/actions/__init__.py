@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.actions.availability import ActionUpdateAvailability
 from bot.actions.base import WayfinderAction
 from bot.actions.context import Context
+from bot.actions.follow_up import ActionAnswerAboutService
 from bot.actions.handoff import ActionCrisisHandoff, ActionEmergencyHandoff
 from bot.actions.help import ActionHelp
 from bot.actions.search import (
@@ -29,6 +30,7 @@ ACTIONS: tuple[type[WayfinderAction] | type[ValidateSearchForm], ...] = (
     ActionEmergencyHandoff,
     ActionHelp,
     ActionFindService,
+    ActionAnswerAboutService,
     ValidateSearchForm,
 )
 

@@ -270,7 +270,7 @@ def run_search(
     ids = [r.id for r in shown]
     return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0),
             SlotSet("radius_km", radius), SlotSet("requested_slot", None),
-            SlotSet("person", facts or None)]  # fmt: skip
+            SlotSet("person", facts or None), SlotSet("focus", None)]  # fmt: skip
 
 
 class ActionSearchResources(WayfinderAction):
@@ -412,4 +412,4 @@ class ActionShowDetails(WayfinderAction):
                 details, _language(tracker), _role(tracker), phone_only, self.context.now()
             )
         )
-        return []
+        return [SlotSet("focus", results[index])]  # "are they open now?" asks about it

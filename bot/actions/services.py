@@ -62,7 +62,7 @@ class ActionFindService(WayfinderAction):
                     )
                 )
                 return [SlotSet("results", [chosen]), SlotSet("shown", [chosen]),
-                        SlotSet("page", 0)]  # fmt: skip
+                        SlotSet("page", 0), SlotSet("focus", chosen)]  # fmt: skip
         listed = found[:LIST_SIZE]
         lines = [words["several"].format(count=len(listed))]
         for number, match in enumerate(listed, 1):
