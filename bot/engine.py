@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import threading
 import time
 import weakref
@@ -30,13 +29,13 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from bot import events, people, responses
 from bot.actions import ACTIONS, Context
-from bot.actions.follow_up import asks_about_it, topic_of
 from bot.config import BotSettings
 from bot.gsm7 import MAX_BODY, to_gsm7
 from bot.nlu import commands, numbers, safety
 from bot.nlu.commands import is_delete, is_undo
 from bot.nlu.message import Message
 from bot.nlu.parser import MAX_CHARS, Parser, trained_model
+from bot.nlu.questions import asks_about_it
 from bot.nlu.service_names import clear_choice
 from bot.nlu.training import load as load_training
 from bot.nlu.types import Location, Parse
@@ -279,12 +278,12 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
         and intent not in ("more_results", "update_availability")
         and not numbers.is_pick(parse.message.folded)
         and not parse.needs and parse.location is None and not parse.services
-        and topic_of(parse.text) and asks_about_it(parse.text)
+        and parse.follow_up and asks_about_it(parse.text)
     )  # fmt: skip
     if about_it:
         return ["action_answer_about_service"]  # about the service just shown
     if intent not in ("select_result", "more_results", "update_availability"):
-        asked = asked_name(parse.text)
+        asked = parse.asked_name
         if parse.services and (parse.location is None or asked):
             return ["action_find_service"]  # a place by its name: no search, no place needed
         if asked and not parse.needs and parse.location is None:
@@ -303,29 +302,6 @@ def plan(parse: Parse, conversation: Conversation) -> list[str]:
     if conversation.active_loop and intent not in SMALL_TALK_ENDS:
         return ["action_help", "search_form"]  # answer, then ask again for what is missing
     return ["action_help"]
-
-
-# "is X open", "number for X", "where is X", "tell me about X": X is a service's name.
-_NAME_QUESTION = re.compile(
-    r"^\W*(?:is|are|r)\s+(?P<a>.+?)\s+(?:still\s+)?open\b"
-    r"|^\W*(?:what(?:'s|s| is) the\s+)?(?:phone\s+)?(?:number|phone|#|address|hours|location)"
-    r"\s+(?:for|of|to)\s+(?:the\s+)?(?P<b>.+?)\W*$"
-    r"|^\W*where(?:'s|s| is)\s+(?:the\s+)?(?P<c>.+?)\W*$"
-    r"|^\W*tell me (?:more )?about\s+(?:the\s+)?(?P<d>.+?)\W*$",
-    re.IGNORECASE,
-)
-_NOT_NAMES = {"it", "that", "this", "they", "them", "there", "that place", "this place",
-              "the place", "you", "he", "she", "one", "anything", "anywhere",
-              "everything"}  # fmt: skip
-
-
-def asked_name(text: str) -> str | None:
-    """The name in a question about one service ("is X open"), or None."""
-    m = _NAME_QUESTION.search(text)
-    name = next((g for g in m.groups() if g), None) if m else None
-    if not name or name.lower().strip() in _NOT_NAMES or len(name) > 60:
-        return None
-    return name.strip()
 
 
 def _continues_update(parse: Parse, conversation: Conversation) -> bool:
@@ -382,8 +358,7 @@ class _TurnState:
         chosen = clear_choice(parse.services)
         self.latest = {**parse.as_json(), "person": parse.person, "when": parse.when,
                        "chosen_service": chosen.service_id if chosen else None,
-                       "asked_name": asked_name(parse.text),
-                       "follow_up": topic_of(parse.text),
+                       "asked_name": parse.asked_name, "follow_up": parse.follow_up,
                        "metadata": {"engine": "wayfinder"}}  # fmt: skip
         self.user_event = {
             "event": "user", "text": parse.text, "parse_data": self.latest,

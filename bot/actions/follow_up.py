@@ -10,6 +10,7 @@ reported … call to confirm" when old), as everywhere else.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType
@@ -19,64 +20,9 @@ from rasa_sdk.types import DomainDict
 from bot import replies
 from bot.actions.base import WayfinderAction
 from bot.actions.search import _language, _role
+from bot.nlu.questions import TOPICS
 from directory.details import service_details
 from directory.types import ServiceDetails
-
-# The topic of a question about one service, by its words (folded text).
-TOPICS: list[tuple[str, re.Pattern[str]]] = [
-    (
-        "walk_in",
-        re.compile(
-            r"\bwalk[- ]?ins?\b|\bwalk in\b|\bwithout (?:an? )?appointment\b|"
-            r"\bsin cita\b|\bjust show up\b|\bdrop[- ]?in\b",
-            re.I,
-        ),
-    ),
-    ("referral", re.compile(r"\breferr?al\b|\breferido\b|\breferencia\b", re.I)),
-    (
-        "payment",
-        re.compile(
-            r"\b(?:medicaid|medicare|insurance|seguro|cost|costs|pay|fee|fees|"
-            r"free|price|how much|cuanto cuesta|cuánto cuesta|gratis)\b",
-            re.I,
-        ),
-    ),
-    ("beds", re.compile(r"\b(?:beds?|camas?|room|space|spots?|openings?|vacanc(?:y|ies))\b", re.I)),
-    (
-        "hours",
-        re.compile(
-            r"\b(?:hours|horario|what time|when do they|when does it|a qu[eé] "
-            r"hora|tomorrow|mañana|manana|close|closes|closing)\b",
-            re.I,
-        ),
-    ),
-    ("open", re.compile(r"\b(?:open|abiert[oa]s?|abren?)\b", re.I)),
-    ("phone", re.compile(r"\b(?:number|phone|call them|call|#|tel[eé]fono|n[uú]mero)\b", re.I)),
-    (
-        "address",
-        re.compile(
-            r"\b(?:address|directions?|where is it|where are they|how do i get|"
-            r"get there|located|location|map|direcci[oó]n|d[oó]nde est[aá])\b",
-            re.I,
-        ),
-    ),
-    (
-        "who",
-        re.compile(
-            r"\b(?:who can|do they take (?:kids|women|men|minors|teens)|age|ages|"
-            r"eligib\w*|qualify|requirements?)\b",
-            re.I,
-        ),
-    ),
-    ("pets", re.compile(r"\b(?:dogs?|cats?|pets?|perros?|mascotas?)\b", re.I)),
-]
-# A question about "it", "they", "them": not a new search.
-_ABOUT_IT = re.compile(
-    r"\b(?:they|them|their|it|its|there|that place|this place|ellos|"
-    r"ahí|ahi|alli|allí)\b|\?\s*$",
-    re.I,
-)
-SHORT = 5  # words: "whats the number", "address?", "directions" ask about the one shown
 
 _SAYS = {
     "en": {"no_say": "The directory doesn't say{what} for {name}. Call {phone} to ask.",
@@ -90,18 +36,6 @@ _SAYS = {
            "who": " a quién atiende", "pets": " si acepta mascotas", "beds": " camas",
            "no_phone": "el número de su ficha"},
 }  # fmt: skip
-
-
-def topic_of(text: str) -> str | None:
-    """The topic of a question about the service shown, or None."""
-    for topic, pattern in TOPICS:
-        if pattern.search(text):
-            return topic
-    return None
-
-
-def asks_about_it(text: str) -> bool:
-    return bool(_ABOUT_IT.search(text)) or len(text.split()) <= SHORT
 
 
 class ActionAnswerAboutService(WayfinderAction):
@@ -124,7 +58,7 @@ class ActionAnswerAboutService(WayfinderAction):
         return []
 
 
-def answer(details: ServiceDetails, topic: str, language: str, role: str, now: object) -> str:
+def answer(details: ServiceDetails, topic: str, language: str, role: str, now: datetime) -> str:
     w = replies.words(language)
     says = _SAYS.get(language, _SAYS["en"])
     phone = details.phones[0][0] if details.phones else says["no_phone"]
@@ -133,7 +67,7 @@ def answer(details: ServiceDetails, topic: str, language: str, role: str, now: o
     def not_said(what: str) -> str:
         return says["no_say"].format(what=says.get(what, ""), name=name, phone=phone)
 
-    status = replies._status(details, language, False, now)  # type: ignore[arg-type]
+    status = replies._status(details, language, False, now)
     hours = f"{w['hours']}: " + "; ".join(details.hours) if details.hours else ""
     if topic == "open":
         return "\n".join(x for x in (f"{name}: {status}", hours, f"{w['phone']}: {phone}") if x)

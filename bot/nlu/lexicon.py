@@ -25,7 +25,6 @@ from bot.nlu.normalize import strip_accents
 from directory import ConfigError, load_needs
 
 DEFAULTS = Path(__file__).parent / "rules" / "responder.yml"
-SAFETY_LEVELS = ("crisis", "emergency")
 PERSON_FACTS = {"age": int, "gender": str, "intoxicated": bool, "veteran": bool,
                 "children": bool}  # fmt: skip
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-"})
@@ -49,7 +48,6 @@ class Entry:
     alone: bool = False
     besides: bool = False
     person: dict[str, Any] = field(default_factory=dict)
-    safety: str | None = None
     means: str = ""
     source: str = "defaults"
     exact_case: bool = False
@@ -154,11 +152,6 @@ def person_of(matches: Iterable[LexiconMatch]) -> dict[str, Any]:
     return facts
 
 
-def safety_of(matches: Iterable[LexiconMatch]) -> LexiconMatch | None:
-    """The first match whose phrase itself speaks of suicide or danger."""
-    return next((m for m in matches if m.entry.safety), None)
-
-
 def read(path: Path, source: str) -> list[Entry]:
     """The entries of one lexicon file.
 
@@ -179,8 +172,7 @@ def read(path: Path, source: str) -> list[Entry]:
         where = f"Lexicon file {path}, entry {number}"
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: expected a mapping with 'say'.")
-        unknown = set(raw) - {"say", "needs", "alone", "besides", "person", "safety", "means",
-                              "case"}  # fmt: skip
+        unknown = set(raw) - {"say", "needs", "alone", "besides", "person", "means", "case"}
         if unknown:
             raise ConfigError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}.")
         say = raw.get("say")
@@ -202,17 +194,14 @@ def read(path: Path, source: str) -> list[Entry]:
             k not in PERSON_FACTS or not isinstance(v, PERSON_FACTS[k]) for k, v in person.items()
         ):
             raise ConfigError(f"{where}: 'person' may hold {', '.join(PERSON_FACTS)}.")
-        level = raw.get("safety")
-        if level is not None and level not in SAFETY_LEVELS:
-            raise ConfigError(f"{where}: 'safety' is crisis or emergency.")
-        if not (needs or person or level):
-            raise ConfigError(f"{where}: give 'needs', 'person' or 'safety'.")
+        if not (needs or person):
+            raise ConfigError(f"{where}: give 'needs' or 'person'.")
         if raw.get("case") not in (None, "exact"):
             raise ConfigError(f"{where}: 'case' is exact, or left out.")
         exact = raw.get("case") == "exact"
         phrases = tuple(p.strip() if exact else p.strip().lower() for p in say)
         entries.append(Entry(phrases, tuple(needs), bool(raw.get("alone")),
-                             bool(raw.get("besides")), person, level,
+                             bool(raw.get("besides")), person,
                              str(raw.get("means") or ""), source, exact))  # fmt: skip
     return entries
 

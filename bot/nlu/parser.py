@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.nlu import commands, lexicon, numbers, person, safety, when
+from bot.nlu import commands, lexicon, numbers, person, questions, safety, when
 from bot.nlu.classifier import IntentClassifier, Marks
 from bot.nlu.lexicon import Lexicon
 from bot.nlu.message import MAX_CHARS, Message
@@ -135,8 +135,6 @@ class Parser:
         verdict = verdict or self.safety.assess(message)
         location = find_location(text, self.gazetteer)
         words = self.lexicon.find(text, (location.start, location.end) if location else None)
-        if verdict.level == safety.NONE and (risky := lexicon.safety_of(words)):
-            verdict = safety.Safety(str(risky.entry.safety), f"lexicon: {risky.phrase}")
         # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
         needs = self.needs.find(text, also=lexicon.firm_needs(words))
         # The longer phrase reads the words: "won't sleep" is a sign, not a shelter's bed.
@@ -189,6 +187,8 @@ class Parser:
             when=when.of(text),
             lexicon=words,
             services=self.service_names.find(text) if text else [],
+            asked_name=questions.asked_name(text),
+            follow_up=questions.topic_of(text),
         )
 
 

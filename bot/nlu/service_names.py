@@ -45,9 +45,10 @@ class ServiceNames:
 
     def __init__(self, names: Iterable[tuple[str, str]], common: Iterable[str] = ()) -> None:
         self.names = dict(names)  # service id → name as published
+        self.folded = {service_id: fold(name) for service_id, name in self.names.items()}
         by_word: dict[str, set[str]] = defaultdict(set)
-        for service_id, name in self.names.items():
-            for word in _WORD.findall(fold(name)):
+        for service_id, name in self.folded.items():
+            for word in _WORD.findall(name):
                 by_word[word].add(service_id)
         self.skip = skip = {w.lower() for w in common} | GENERIC
         self.by_word = {
@@ -69,15 +70,15 @@ class ServiceNames:
     def find(self, text: str) -> list[NameMatch]:
         """The services the text names, best first; [] when it names none."""
         candidates: set[str] = set()
-        for word in _WORD.findall(fold(text)):
+        folded = fold(text)
+        for word in _WORD.findall(folded):
             if len(word) < 4 or word in self.skip:
                 continue  # "health" must not become "Hearth"
             cutoff = WORD_CUTOFF if len(word) >= 6 else SHORT_WORD_CUTOFF  # "what" ≠ "wheat"
             hit = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=cutoff)
             if hit:
                 candidates |= self.by_word[hit[0]]
-        folded = fold(text)
-        found = [NameMatch(i, self.names[i], fuzz.token_set_ratio(folded, fold(self.names[i])))
+        found = [NameMatch(i, self.names[i], fuzz.token_set_ratio(folded, self.folded[i]))
                  for i in candidates]  # fmt: skip
         found.sort(key=lambda m: (-m.score, m.name))
         return found

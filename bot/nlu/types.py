@@ -51,6 +51,8 @@ class Parse:
     when: str | None = None  # "tonight", "tomorrow_morning", …; None: now
     lexicon: list[Any] = field(default_factory=list)  # bot.nlu.lexicon.LexiconMatch
     services: list[Any] = field(default_factory=list)  # bot.nlu.service_names.NameMatch
+    asked_name: str | None = None  # "is X open": X, a service's name (bot/nlu/questions.py)
+    follow_up: str | None = None  # the topic of a question about the service just shown
 
     def as_json(self) -> dict[str, Any]:
         entities = []
