@@ -138,7 +138,7 @@ class Parser:
         # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
         needs = self.needs.find(text, also=lexicon.firm_needs(words))
         # The longer phrase reads the words: "won't sleep" is a sign, not a shelter's bed.
-        needs = [n for n in needs if not lexicon.covers(words, n.start, n.end)]
+        needs = [n for n in needs if not lexicon.overrides(words, n.need, n.start, n.end)]
         named = [m.need for m in needs]
         for need in lexicon.needs_of(words, named):  # each at the words that asked for it
             m = next(m for m in words if need in m.entry.needs)
