@@ -134,11 +134,11 @@ def needs_of(matches: Iterable[LexiconMatch], named: Sequence[str]) -> list[str]
     return added
 
 
-def overrides(matches: Iterable[LexiconMatch], need: str, start: int, end: int) -> bool:
-    """A longer phrase reads the words `start`…`end` as other needs than `need` ("won't
-    sleep" is a sign, not a shelter's bed; "crisis de salud mental" stays crisis care)."""
-    return any(m.entry.needs and need not in m.entry.needs and m.start <= start and end <= m.end
-               for m in matches)  # fmt: skip
+def covering(matches: Iterable[LexiconMatch], start: int, end: int) -> LexiconMatch | None:
+    """The match with needs whose phrase spans `start`…`end`: the longer phrase reads those
+    words ("won't sleep" is a sign, not a shelter's bed; "welfare check" a call)."""
+    return next((m for m in matches if m.entry.needs and m.start <= start and end <= m.end),
+                None)  # fmt: skip
 
 
 def firm_needs(matches: Iterable[LexiconMatch]) -> set[str]:

@@ -138,9 +138,15 @@ class Parser:
         # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
         needs = self.needs.find(text, also=lexicon.firm_needs(words))
         # The longer phrase reads the words: "won't sleep" is a sign, not a shelter's bed.
-        needs = [n for n in needs if not lexicon.overrides(words, n.need, n.start, n.end)]
+        # A phrase that holds a need's words names its own needs, whatever `alone` says.
+        readers = {id(c): c for n in needs if (c := lexicon.covering(words, n.start, n.end))}
+        needs = [n for n in needs if not lexicon.covering(words, n.start, n.end)]
+        needs += [NeedMatch(need, m.start, m.end, m.text) for m in readers.values()
+                  for need in m.entry.needs]  # fmt: skip
+        needs = [m for i, m in enumerate(needs) if m.need not in {n.need for n in needs[:i]}]
         named = [m.need for m in needs]
-        for need in lexicon.needs_of(words, named):  # each at the words that asked for it
+        rest = [m for m in words if id(m) not in readers]
+        for need in lexicon.needs_of(rest, named):  # each at the words that asked for it
             m = next(m for m in words if need in m.entry.needs)
             needs.append(NeedMatch(need, m.start, m.end, m.text))
         needs.sort(key=lambda m: m.start)
