@@ -40,6 +40,16 @@ _WORDS = {
         "address": "Address", "hours": "Hours", "who": "Who", "phone": "Phone",
         "map": "Map", "by_phone": "address given by phone", "fees": "Cost",
         "languages": "Languages", "beds_line": "Beds",
+        "none_open": "I know of no {needs} {where} open now ({time}).",
+        "none_open_then": "I know of no {needs} {where} open {when}.",
+        "open_instead": "Open now instead:", "open_instead_then": "Open {when} instead:",
+        "soonest": "{needs}, opening soonest:",
+        "open_not_then": "{needs}, open now but not {when}:",
+        "line_crisis": "Call or text {crisis_number} any time, day or night.",
+        "line_emergency": "If it is an emergency, call {emergency_number}.",
+        "line_information": "For other local help call {information_number}.",
+        "tonight": "tonight", "tomorrow": "tomorrow", "tomorrow_morning": "tomorrow morning",
+        "weekend": "this weekend",
     },
     "es": {
         "not_for": "puede que no acepte a esta persona ({reason})",
@@ -62,6 +72,17 @@ _WORDS = {
         "address": "Dirección", "hours": "Horario", "who": "Para quién", "phone": "Teléfono",
         "map": "Mapa", "by_phone": "dirección por teléfono", "fees": "Costo",
         "languages": "Idiomas", "beds_line": "Camas",
+        "none_open": "No sé de {needs} {where} abierto ahora ({time}).",
+        "none_open_then": "No sé de {needs} {where} abierto {when}.",
+        "open_instead": "Abierto ahora:", "open_instead_then": "Abierto {when}:",
+        "soonest": "{needs}, lo que abre antes:",
+        "open_not_then": "{needs}, abierto ahora pero no {when}:",
+        "line_crisis": "Llame o envíe un mensaje al {crisis_number} a cualquier hora "
+                       "(en español: envíe {spanish_keyword} o llame y marque {spanish_press}).",
+        "line_emergency": "Si es una emergencia, llame al {emergency_number}.",
+        "line_information": "Para otra ayuda local llame al {information_number}.",
+        "tonight": "esta noche", "tomorrow": "mañana", "tomorrow_morning": "mañana en la mañana",
+        "weekend": "este fin de semana",
     },
 }  # fmt: skip
 
@@ -208,6 +229,56 @@ def results_text(
         if budget is None or len(text) <= budget or count == 1:
             return text, count
     return header, 0
+
+
+def after_hours_text(
+    intro: str,
+    instead_header: str,
+    instead: Sequence[SearchResult],
+    line: str,
+    soonest_header: str,
+    soonest: Sequence[SearchResult],
+    language: str,
+    role: str,
+    more: bool,
+    budget: int | None,
+    now: datetime | None = None,
+) -> tuple[str, int, int]:
+    """Nothing of the kind is open: the intro, what is open now instead (numbered first),
+    the hand-off line, then what opens soonest. With a `budget` (SMS) the soonest give way
+    first, down to one, then the open ones down to one; the intro and the line always
+    stay. Returns the text and how many of each it shows."""
+    w = words(language)
+
+    def text_of(n_instead: int, n_soonest: int) -> str:
+        lines = [intro]
+        if n_instead:
+            lines.append(instead_header)
+            lines += [result_line(i + 1, r, language, role, now)
+                      for i, r in enumerate(instead[:n_instead])]  # fmt: skip
+        lines.append(line)
+        if n_soonest:
+            lines.append(soonest_header)
+            lines += [result_line(n_instead + i + 1, r, language, role, now)
+                      for i, r in enumerate(soonest[:n_soonest])]  # fmt: skip
+        total = n_instead + n_soonest
+        if total:
+            span = "1" if total == 1 else f"1-{total}"
+            lines.append(w["reply"].format(span=span) + (
+                f", {w['more']}." if more or n_soonest < len(soonest) else "."))  # fmt: skip
+        return "\n".join(lines)
+
+    # What opens soonest is the way back to the help asked for: one of them stays while
+    # any open service can give way to it.
+    options = [(len(instead), n) for n in range(len(soonest), 0, -1)]
+    options += [(n, min(len(soonest), 1)) for n in range(len(instead) - 1, 0, -1)]
+    options += [(len(instead), 0)]
+    for n_instead, n_soonest in options:
+        text = text_of(n_instead, n_soonest)
+        if budget is None or len(text) <= budget:
+            return text, n_instead, n_soonest
+    n_instead = min(len(instead), 1)
+    return text_of(n_instead, 0), n_instead, 0
 
 
 def details_text(

@@ -20,14 +20,16 @@ class DirectorySettings:
     """How searches behave in this deployment.
 
     default_state resolves a bare city name ("Aurora") to the deployment's state;
-    default_timezone is used for hours when a location's own zone is unknown;
+    default_timezone is used for hours when a location's own zone is unknown, and for the
+    time of a place whose zone is unknown ("tonight" in Aurora); unset, it is the zone most
+    of the directory's locations are in;
     freshness_hours overrides the per-need limits of data/needs.toml;
     home_area is where the program works (a ZIP, "City, ST" or "lat,lon"): when the same
     two streets meet in two towns, the corner inside it is the one meant.
     """
 
     default_state: str | None = None
-    default_timezone: str = "UTC"
+    default_timezone: str | None = None
     radius_km: float = 40.0
     freshness_hours: dict[str, float] = field(default_factory=dict)
     home_area: str | None = None
@@ -44,8 +46,8 @@ class DirectorySettings:
             raise ConfigError(
                 f"WAYFINDER_DEFAULT_STATE={state!r} is not a US state code (CO, AZ…)."
             )
-        zone = env.get("WAYFINDER_TIMEZONE", "").strip() or "UTC"
-        if str(hours.zone(zone, "UTC")) != zone:
+        zone = env.get("WAYFINDER_TIMEZONE", "").strip() or None
+        if zone and str(hours.zone(zone, "UTC")) != zone:
             raise ConfigError(f"WAYFINDER_TIMEZONE={zone!r} is not an IANA time zone.")
         try:
             radius = float(env.get("WAYFINDER_RADIUS_KM", "40"))
@@ -71,6 +73,8 @@ class DirectorySettings:
             ConfigError: WAYFINDER_HOME_AREA names no place this directory knows.
         """
         settings = self if self.default_state else replace(self, default_state=geo.home_state(db))
+        if not settings.default_timezone:
+            settings = replace(settings, default_timezone=geo.directory_timezone(db))
         if settings.home_area:
             try:
                 point = geo.resolve(db, settings.home_area, settings.default_state).point

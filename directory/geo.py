@@ -291,6 +291,15 @@ def _fuzzy(
     raise UnknownPlace(text, [match[2] for match in best])
 
 
+def directory_timezone(db: Database) -> str | None:
+    """The time zone most of the directory's locations are in, if any is known."""
+    row = db.execute(
+        "SELECT timezone FROM search_point WHERE timezone IS NOT NULL "
+        "GROUP BY timezone ORDER BY count(*) DESC, timezone LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
 def directory_centre(db: Database) -> Point | None:
     """The middle of the directory's services (the median point), if it has any."""
     count = db.execute("SELECT count(*) FROM search_point").fetchone()[0]

@@ -122,7 +122,7 @@ def _date(value: object) -> date | None:
         return None
 
 
-def zone(name: str | None, default: str) -> tzinfo:
+def zone(name: str | None, default: str | None) -> tzinfo:
     """The IANA zone by name, falling back to the deployment's default."""
     for candidate in (name, default):
         if candidate:

@@ -35,6 +35,8 @@ class Need:
     synonyms_es: tuple[str, ...]
     terms: tuple[str, ...]
     keywords: tuple[str, ...]
+    after_hours: tuple[str, ...] = ()
+    after_hours_line: str = "information"
 
 
 @cache
@@ -51,6 +53,8 @@ def load_needs() -> dict[str, Need]:
             synonyms_es=tuple(v["synonyms_es"]),
             terms=tuple(v["terms"]),
             keywords=tuple(v["keywords"]),
+            after_hours=tuple(v.get("after_hours", ())),
+            after_hours_line=str(v.get("after_hours_line", "information")),
         )
         for key, v in data.items()
     }

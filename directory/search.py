@@ -1,7 +1,11 @@
 """Ranked search: services for any of the needs, near a place, at a moment.
 
-Ranking, in order: serves a wanted need → open at that time (unknown hours before
-closed) → has room (a fresh count above zero) → count unknown or stale → full → distance.
+Ranking, in order: serves a wanted need → open at that time → hours unknown but near →
+closed, soonest to open first (by part of the day, so that two places opening the same
+morning are ranked by distance) → hours unknown and far → has room (a fresh count above
+zero) → count unknown or stale → full → distance. A place whose hours nobody knows may be
+open, so a near one is worth a call before one that is surely closed; a far one never
+leads, since the trip is long and may end at a locked door.
 Inactive and defunct services are never returned. Services without a public location
 (confidential shelters, mobile teams) are found by the area they serve and come with a
 phone number but no address.
@@ -26,6 +30,9 @@ from directory.types import Place, Point, SearchResult
 
 EXCLUDED_STATUSES = ("inactive", "defunct")
 _NO_RULES = Eligibility()
+UNKNOWN_HOURS_NEAR_KM = 8.0  # about 5 miles: a place of unknown hours this near is worth a call
+CLOSED_THEN = "closed then"  # why a service closed all through the asked-for time is last
+NEVER = 10_000  # the opening band of a place with no known opening in the coming week
 
 
 @dataclass
@@ -185,7 +192,7 @@ def _full_text(db: Database, query: str) -> set[str]:
 class _Ranked(NamedTuple):
     """A candidate with what ranking read of it, kept for the few that are shown."""
 
-    rank: tuple[bool, int, int, int, int, float]
+    rank: tuple[bool, int, int, int, int, int, float]
     sid: str
     candidate: _Candidate
     keys: list[str]
@@ -195,6 +202,25 @@ class _Ranked(NamedTuple):
     age: float | None
     stale: bool | None
     excludes: str | None
+    open_then: bool | None
+
+
+def _opening_band(
+    spans: list[hours.Span], start: datetime, tz: tzinfo, seen: dict[Any, int]
+) -> int:
+    """How soon a closed service opens, in parts of a day counted from `start`'s day:
+    0–2 today (morning, afternoon, evening), 3–5 tomorrow… NEVER when not this week.
+    `seen` keeps the answer per schedule, since most services share a few."""
+    key = (tuple(spans), tz)
+    if key not in seen:
+        opens = hours.next_opening(spans, start, tz)
+        if opens is None:
+            seen[key] = NEVER
+        else:
+            days = (opens.date() - start.astimezone(opens.tzinfo).date()).days
+            part = 0 if opens.hour < 12 else 1 if opens.hour < 17 else 2
+            seen[key] = days * 3 + part
+    return seen[key]
 
 
 def _details(
@@ -202,7 +228,7 @@ def _details(
     candidates: dict[str, _Candidate],
     wanted: list[str],
     at: datetime,
-    default_tz: str,
+    default_tz: str | None,
     settings: DirectorySettings,
     limit: int,
     person: Person | None = None,
@@ -218,6 +244,7 @@ def _details(
     service_needs = read_needs(db, ids, special)
     schedule_rows = _schedule_tuples(db, ids)
     counts = read_counts(db, ids)
+    bands: dict[Any, int] = {}
     ranked = []
     for sid, candidate in candidates.items():
         state = (status.get(sid, "inactive") or "").lower()
@@ -235,6 +262,8 @@ def _details(
                 None if at_start is None else at_start or (upcoming is not None and upcoming <= end)
             )
         opens_in_time = bool(in_window)
+        open_then = (in_window if window is not None and state != "temporarily closed"
+                     else open_now)  # fmt: skip
         service_rules = rules.get(sid, _NO_RULES)
         excludes = asked_for.excluded_by(service_rules) if asked_for else None
         fit = -asked_for.known_fit(service_rules) if asked_for else 0
@@ -250,20 +279,23 @@ def _details(
         stale = capacity.is_stale(age, keys, settings.freshness_hours)
         room = 1 if available is None or stale else (0 if available > 0 else 2)
         serves = 0 if not wanted or set(keys) & set(wanted) else 1
-        opened = 0 if opens_in_time else {True: 0, None: 1, False: 2}[open_now]
         # A team that serves the whole area comes to you: it sorts as if it were here.
-        rank = (
-            excludes is not None or in_window is False,
-            serves,
-            fit,
-            opened,
-            room,
-            candidate.distance_km or 0.0,
-        )
+        away = candidate.distance_km or 0.0
+        if opens_in_time or open_now is True:
+            opened, band = 0, 0
+        elif open_then is None and away <= UNKNOWN_HOURS_NEAR_KM:
+            opened, band = 1, 0
+        elif open_then is None:
+            opened, band = 2, NEVER - 1
+        else:
+            opened = 2
+            band = _opening_band(spans, window[0] if window else at, tz, bands)
+        rank = (excludes is not None or in_window is False, serves, fit, opened, band, room,
+                away)  # fmt: skip
         if in_window is False:
-            excludes = excludes or "closed then"
+            excludes = excludes or CLOSED_THEN
         ranked.append(_Ranked(rank, sid, candidate, keys, open_now, spans, tz, age, stale,
-                              excludes))  # fmt: skip
+                              excludes, open_then))  # fmt: skip
     ranked.sort(key=lambda item: (item.rank, item.sid))
     if any(item.excludes is None for item in ranked):
         ranked = [item for item in ranked if item.excludes is None]
@@ -281,7 +313,7 @@ def _details(
     phones = read_phones(db, top_ids)
     restrictions = read_restrictions(db, top_ids)
     results = []
-    for _, sid, candidate, keys, open_now, spans, tz, age, stale, excludes in best:
+    for _, sid, candidate, keys, open_now, spans, tz, age, stale, excludes, open_then in best:
         available, maximum, updated = counts.get(sid, (None, None, None))
         distance = candidate.distance_km
         results.append(
@@ -310,6 +342,7 @@ def _details(
                 )
                 or None,
                 excludes=excludes,
+                open_then=open_then,
             )
         )
     return results

@@ -66,11 +66,14 @@ class SearchResult:
     # else was found — why it does not take the person asked for.
     restriction: str | None = None
     excludes: str | None = None
+    # Open when the help is needed: now, or within the asked-for span ("tonight"); None
+    # when its hours are unknown.
+    open_then: bool | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
         for extra in ("organization", "next_open", "capacity_age_hours", "restriction",
-                      "excludes"):  # fmt: skip
+                      "excludes", "open_then"):  # fmt: skip
             data.pop(extra)
         return data
 

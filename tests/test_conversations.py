@@ -1,23 +1,27 @@
-"""Conversations written as stories (tests/conversations/*.yml), run through the real
-engine against the demo directory. See tests/conversations/README.md for the format."""
+"""Conversations written as stories (tests/conversations/*.yml), each message sent with
+`wayfinder ask` against the demo directory. See tests/conversations/README.md for the
+format."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
-from bot import people
-from bot.engine import SharedLocation
-from bot.privacy import sender_key
+import bot.engine
 from directory.demo import REFERENCE
+from tests.conftest import key_env
+from wayfinder.cli import cli
 
 pytestmark = pytest.mark.engines  # each test on SQLite and on PostgreSQL
 
 STORIES = Path(__file__).parent / "conversations"
+SENDER = "+17205550100"
 
 
 def _stories() -> list[Any]:
@@ -28,42 +32,88 @@ def _stories() -> list[Any]:
     return found
 
 
+def _start(story: dict[str, Any]) -> datetime:
+    """The story's moment: `at` as a time of the reference day ("23:30") or a whole ISO
+    date-time; else the reference moment."""
+    at = story.get("at")
+    if at is None:
+        return REFERENCE
+    if len(str(at)) <= 5:
+        return datetime.combine(REFERENCE.date(), time.fromisoformat(str(at)), REFERENCE.tzinfo)
+    return datetime.fromisoformat(str(at))
+
+
+@pytest.fixture
+def wayfinder(
+    assistant_db_path: Any,
+    nlu_model: Path,
+    parser: Any,
+    engine: str,
+    monkeypatch: pytest.MonkeyPatch,
+):  # type: ignore[no-untyped-def]
+    """`wayfinder ARGS...` on this story's copy of the demo directory. Every call is a
+    whole command, as from a shell; only the model is loaded once per test run instead of
+    once per call (it is the same model the command would load)."""
+    monkeypatch.setattr(bot.engine.Parser, "load", lambda *a, **k: parser)
+    env = {"WAYFINDER_NLU_MODEL": str(nlu_model), "WAYFINDER_DB": str(assistant_db_path),
+           "WAYFINDER_HMAC_KEY": "", **key_env(engine)}  # fmt: skip
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(cli, list(args), env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    return run
+
+
 @pytest.mark.parametrize("story", _stories())
-def test_story(story: dict[str, Any], make_assistant: Any) -> None:
+def test_story(story: dict[str, Any], wayfinder: Any) -> None:
     channel = story.get("channel", "sms")
-    sender = "+17205550100"
-    moment = REFERENCE
-    assistant = make_assistant(clock=lambda: moment)
+    moment = _start(story)
     if "role" in story:
-        people.mark(assistant.db, sender_key(channel, sender, b"test key"), story["role"],
-                    story.get("services", []))  # fmt: skip
+        services = [a for s in story.get("services", []) for a in ("--service", s)]
+        wayfinder("people", "add", SENDER, "--role", story["role"], *services)
     seen: set[str] = set()
     for number, step in enumerate(story["steps"], 1):
         where = f"step {number} ({step.get('user', step.get('location'))!r})"
-        if step.get("restart"):
-            assistant = make_assistant()
         moment += timedelta(minutes=step.get("wait_minutes", 0))
-        message = SharedLocation(*step["location"]) if "location" in step else step["user"]
-        turn = assistant.handle(sender, message, channel, at=moment)
-        text = "\n".join(turn.replies).lower()
+        text = "/loc {},{}".format(*step["location"]) if "location" in step else step["user"]
+        turn = json.loads(wayfinder("ask", "--sender", SENDER, "--channel", channel,
+                                    "--at", moment.isoformat(), "--json", text))  # fmt: skip
+        replies = turn["replies"]
+        said = "\n".join(replies).lower()
         for phrase in step.get("says", []):
-            assert phrase.lower() in text, f"{where}: {phrase!r} not in:\n{text}"
+            assert phrase.lower() in said, f"{where}: {phrase!r} not in:\n{said}"
         for phrase in step.get("first_says", []):
-            assert turn.replies and phrase.lower() in turn.replies[0].lower(), (
-                f"{where}: first reply lacks {phrase!r}:\n{text}"
+            assert replies and phrase.lower() in replies[0].lower(), (
+                f"{where}: first reply lacks {phrase!r}:\n{said}"
             )
         for phrase in step.get("not_says", []):
-            assert phrase.lower() not in text, f"{where}: {phrase!r} should not be in:\n{text}"
+            assert phrase.lower() not in said, f"{where}: {phrase!r} should not be in:\n{said}"
         if "handoff" in step:
-            assert turn.handoff == step["handoff"], f"{where}: handoff {turn.handoff}"
+            assert turn["handoff"] == step["handoff"], f"{where}: handoff {turn['handoff']}"
         if "results" in step:
-            assert len(turn.results) == step["results"], f"{where}: {len(turn.results)} results"
-        ids = {r["id"] for r in turn.results}
+            count = len(turn["results"])
+            assert count == step["results"], f"{where}: {count} results"
+        ids = {r["id"] for r in turn["results"]}
         if step.get("new_results"):
             assert ids and not ids & seen, f"{where}: repeated {ids & seen}"
         seen |= ids
+        if step.get("order"):
+            names = [r["name"] for r in turn["results"]]
+            _check_order(names, step["order"], where)
         if channel == "sms":
-            for reply in turn.replies:
+            for reply in replies:
                 assert len(reply) <= 1600, f"{where}: {len(reply)} characters"
-                if turn.results and any(r["name"] in reply for r in turn.results):
+                if turn["results"] and any(r["name"] in reply for r in turn["results"]):
                     assert len(reply) <= 480, f"{where}: results in {len(reply)} characters"
+
+
+def _check_order(names: list[str], order: list[str], where: str) -> None:
+    """Each phrase of `order` names a shown result, and they come in that order."""
+    places = []
+    for phrase in order:
+        found = [i for i, name in enumerate(names) if phrase.lower() in name.lower()]
+        assert found, f"{where}: no result named like {phrase!r} in {names}"
+        places.append(found[0])
+    assert places == sorted(places), f"{where}: {order} not in that order in {names}"

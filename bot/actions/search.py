@@ -3,7 +3,8 @@ the availability check."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -13,10 +14,12 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from bot import replies
+from bot.actions import after_hours
 from bot.actions.base import UsesContext, WayfinderAction
 from bot.actions.context import Context
 from bot.nlu import when
 from directory import SearchResult, geo, hours, search
+from directory.search import CLOSED_THEN
 from directory.details import service_details
 from directory.eligibility import Person
 from directory.errors import AmbiguousPlace, UnknownPlace
@@ -207,6 +210,46 @@ def _show(
     return shown
 
 
+def _show_after_hours(
+    context: Context,
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    needs: list[str],
+    place: Place,
+    who: Person,
+    radius: float,
+    window: tuple[datetime, datetime] | None,
+    results: list[SearchResult],
+    intro: str,
+    instead_header: str,
+    time_of_need: str | None,
+) -> list[SearchResult]:
+    """Nothing of the kind is open (bot/actions/after_hours.py): what is open instead and
+    the hand-off line first, then what opens soonest. Returns what it shows, in order."""
+    language = _language(tracker)
+    instead = after_hours.open_instead(context, needs, place, who, radius, window)
+    # The intro says they are closed then: "may not take this person (closed then)" would
+    # say it again, wrongly.
+    soonest = [replace(r, excludes=None) if r.excludes == CLOSED_THEN else r
+               for r in results[: max(page_size(tracker) - len(instead), 1)]]  # fmt: skip
+    words = replies.words(language)
+    labels = replies.need_labels(needs, language)
+    header = (
+        words["open_not_then"].format(needs=labels, when=words.get(str(time_of_need), ""))
+        if any(r.open_now for r in soonest)
+        else words["soonest"].format(needs=labels)
+    )
+    text, n_instead, n_soonest = replies.after_hours_text(
+        intro, instead_header, instead, after_hours.line_text(needs, language, context.line_values()),
+        header, soonest, language, _role(tracker), more=len(results) > len(soonest),
+        budget=replies.SMS_BUDGET if page_size(tracker) == 3 else None, now=context.now(),
+    )  # fmt: skip
+    shown = [*instead[:n_instead], *soonest[:n_soonest]]
+    payload = {"results": [r.as_json() for r in shown]} if context.engine else None
+    dispatcher.utter_message(text=text, json_message=payload)
+    return shown
+
+
 def _where(place: Place, words: dict[str, str]) -> str:
     """Where distances are measured from: the corner or address itself, or — for a ZIP or
     a city — its centre, said so, since the person may be kilometres from it."""
@@ -231,8 +274,10 @@ def run_search(
     facts, who = _person(tracker)
     now = context.now()
     local_now = now.astimezone(hours.zone(place.timezone, context.settings.default_timezone))
+    time_of_need = tracker.latest_message.get("when")
+    window = when.window(time_of_need, local_now)
     kwargs = {"at": now, "limit": FETCH, "settings": context.settings, "person": who,
-              "window": when.window(tracker.latest_message.get("when"), local_now)}  # fmt: skip
+              "window": window}  # fmt: skip
     results = search(context.db, needs, place, radius_km=radius, **kwargs)  # type: ignore[arg-type]
     words = replies.words(language)
     notes = []
@@ -261,6 +306,17 @@ def run_search(
                 SlotSet("radius_km", radius)]  # fmt: skip
     if room_first:
         results = _room_first(results)
+    elif after_hours.nothing_open(results):
+        intro, instead = after_hours.intro_text(
+            labels.lower(), f"{words['near']} {place.label}", time_of_need, local_now, language
+        )
+        shown = _show_after_hours(context, dispatcher, tracker, needs, place, who, radius,
+                                  window, results, " ".join([*notes, intro]), instead,
+                                  time_of_need)  # fmt: skip
+        ids = [r.id for r in shown]
+        return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0),
+                SlotSet("radius_km", radius), SlotSet("requested_slot", None),
+                SlotSet("person", facts or None), SlotSet("focus", None)]  # fmt: skip
     header = f"{labels} {_where(place, words)}:"
     if room_first:
         header = f"{labels} {_where(place, words)}, {words['room_first'].lower()}:"

@@ -61,14 +61,21 @@ def ask_command(
     text: str, sender: str, channel: str, at_text: str | None, db_path: str, as_json: bool
 ) -> None:
     """One conversational turn. The conversation continues across calls with the same
-    --sender (for an hour of silence, by default).
+    --sender (for an hour of silence, by default). "/loc LAT,LON" shares a position.
 
     Example:
 
         wayfinder ask --sender me "detox"
         wayfinder ask --sender me 80204
     """
-    _print(open_assistant(db_path).handle(sender, text, channel, _at(at_text)), as_json)
+    turn = open_assistant(db_path).handle(sender, _message(text), channel, _at(at_text))
+    _print(turn, as_json)
+
+
+def _message(text: str) -> str | SharedLocation:
+    """The text, or the position that "/loc 39.74,-104.99" shares."""
+    shared = _SHARE.match(text.strip())
+    return SharedLocation(float(shared.group(1)), float(shared.group(2))) if shared else text
 
 
 @click.command("chat")
@@ -100,11 +107,7 @@ def chat_command(sender: str, at_text: str | None, db_path: str) -> None:
             return
         if not text.strip():
             continue
-        shared = _SHARE.match(text.strip())
-        message: str | SharedLocation = (
-            SharedLocation(float(shared.group(1)), float(shared.group(2))) if shared else text
-        )
-        turn = assistant.handle(sender, message, "cli", _at(at_text))
+        turn = assistant.handle(sender, _message(text), "cli", _at(at_text))
         for reply in turn.replies:
             click.echo(reply + "\n")
 
