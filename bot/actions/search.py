@@ -19,11 +19,11 @@ from bot.actions.base import UsesContext, WayfinderAction
 from bot.actions.context import Context
 from bot.nlu import when
 from directory import SearchResult, geo, hours, search
-from directory.search import CLOSED_THEN
 from directory.details import service_details
 from directory.eligibility import Person
 from directory.errors import AmbiguousPlace, UnknownPlace
 from directory.needs import need_keys
+from directory.search import CLOSED_THEN
 from directory.types import Place
 
 PERSON_FACTS = {f.name for f in fields(Person)}
@@ -239,8 +239,9 @@ def _show_after_hours(
         if any(r.open_now for r in soonest)
         else words["soonest"].format(needs=labels)
     )
+    line = after_hours.line_text(needs, language, context.line_values())
     text, n_instead, n_soonest = replies.after_hours_text(
-        intro, instead_header, instead, after_hours.line_text(needs, language, context.line_values()),
+        intro, instead_header, instead, line,
         header, soonest, language, _role(tracker), more=len(results) > len(soonest),
         budget=replies.SMS_BUDGET if page_size(tracker) == 3 else None, now=context.now(),
     )  # fmt: skip
