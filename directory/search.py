@@ -1,9 +1,9 @@
 """Ranked search: services for any of the needs, near a place, at a moment.
 
 Ranking, in order: serves a wanted need → open at that time → hours unknown but near →
-closed, soonest to open first (by part of the day, so that two places opening the same
-morning are ranked by distance) → hours unknown and far → has room (a fresh count above
-zero) → count unknown or stale → full → distance. A place whose hours nobody knows may be
+closed, soonest to open first (by the hour: within the same hour, the nearest) → hours
+unknown and far → has room (a fresh count above zero) → count unknown or stale → full →
+distance. A place whose hours nobody knows may be
 open, so a near one is worth a call before one that is surely closed; a far one never
 leads, since the trip is long and may end at a locked door.
 Inactive and defunct services are never returned. Services without a public location
@@ -205,21 +205,16 @@ class _Ranked(NamedTuple):
     open_then: bool | None
 
 
-def _opening_band(
+def _hours_to_opening(
     spans: list[hours.Span], start: datetime, tz: tzinfo, seen: dict[Any, int]
 ) -> int:
-    """How soon a closed service opens, in parts of a day counted from `start`'s day:
-    0–2 today (morning, afternoon, evening), 3–5 tomorrow… NEVER when not this week.
-    `seen` keeps the answer per schedule, since most services share a few."""
+    """Whole hours from `start` until a closed service opens (NEVER when not this week):
+    what opens soonest comes first, and within the same hour the nearest. `seen` keeps
+    the next opening per schedule, since most services share a few."""
     key = (tuple(spans), tz)
     if key not in seen:
         opens = hours.next_opening(spans, start, tz)
-        if opens is None:
-            seen[key] = NEVER
-        else:
-            days = (opens.date() - start.astimezone(opens.tzinfo).date()).days
-            part = 0 if opens.hour < 12 else 1 if opens.hour < 17 else 2
-            seen[key] = days * 3 + part
+        seen[key] = NEVER if opens is None else int((opens - start).total_seconds() // 3600)
     return seen[key]
 
 
@@ -289,7 +284,7 @@ def _details(
             opened, band = 2, NEVER - 1
         else:
             opened = 2
-            band = _opening_band(spans, window[0] if window else at, tz, bands)
+            band = _hours_to_opening(spans, window[0] if window else at, tz, bands)
         rank = (excludes is not None or in_window is False, serves, fit, opened, band, room,
                 away)  # fmt: skip
         if in_window is False:

@@ -72,3 +72,20 @@ def test_crisis_detox_sobering_and_shelter_counts_go_stale_after_a_day() -> None
 def test_unknown_need_key_names_the_closest_one() -> None:
     with pytest.raises(UnknownNeed, match="Did you mean 'detox'"):
         check_needs(["detx"])
+
+
+@pytest.mark.parametrize("key", need_keys())
+def test_what_a_need_offers_when_closed_is_other_known_needs_and_a_hand_off_line(
+    key: str,
+) -> None:
+    need = load_needs()[key]
+    assert set(need.after_hours) <= set(need_keys()) - {key}
+    assert need.after_hours_line in ("crisis", "emergency", "information")
+
+
+def test_behavioural_health_needs_offer_988_at_night_and_medical_needs_911() -> None:
+    needs = load_needs()
+    for key in ("mental_health", "substance_use_treatment", "detox", "peer_support"):
+        assert needs[key].after_hours_line == "crisis"
+        assert needs[key].after_hours, f"{key} offers no open service of another kind"
+    assert needs["medical"].after_hours_line == "emergency"

@@ -124,3 +124,35 @@ def test_a_greeting_that_asks_for_something_else_is_still_out_of_scope(parser: P
 
 def test_a_greeting_never_hides_a_crisis(parser: Parser) -> None:
     assert parser.parse("hi my name is Sam and i want to die").intent == "crisis"
+
+
+@pytest.mark.parametrize(
+    "text", ["ok what opens first", "whats open in the morning", "qué abre primero"]
+)
+def test_asking_what_opens_first_is_the_next_of_the_list_not_a_pick(
+    parser: Parser, text: str
+) -> None:
+    assert parser.parse(text).intent == "more_results"
+
+
+def test_asking_when_they_open_tomorrow_is_not_the_next_page(parser: Parser) -> None:
+    assert parser.parse("what time do they open tomorrow").intent != "more_results"
+
+
+@pytest.mark.parametrize(
+    "text", ["outpatient rehab boulder 80302 open tonight?", "psychiatrist 80031 anything open"]
+)
+def test_open_without_a_word_for_beds_asks_about_hours(parser: Parser, text: str) -> None:
+    assert parser.parse(text).intent == "find_resource"
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("aspen hollow detox", None), ("lodestar lawrence st shelter", None),
+     ("detox aurora", "aurora"), ("detox in aspen", "aspen")],
+)  # fmt: skip
+def test_a_town_inside_a_service_name_is_the_name_not_the_town(
+    parser: Parser, text: str, place: str | None
+) -> None:
+    location = parser.parse(text).location
+    assert (location.text.lower() if location else None) == place

@@ -143,3 +143,36 @@ def test_demo_directory_shows_fresh_stale_and_full_counts(demo_db: sqlite_utils.
     assert any(r.stale for r in results)
     assert any(r.available == 0 and not r.stale for r in results)
     assert any(r.available is None for r in results)
+
+
+NIGHT = datetime.fromisoformat("2026-11-23T23:30:00-07:00")
+
+
+def test_at_night_a_far_place_of_unknown_hours_comes_after_those_that_open_tomorrow(
+    demo_db: sqlite_utils.Database,
+) -> None:
+    results = search(demo_db, ["mental_health"], "80203", at=NIGHT, limit=40)
+    kestrel = names(results).index("Kestrel Counseling Community Sessions")  # 23 mi, unknown
+    assert results[0].open_now is False and results[0].next_open is not None
+    assert all(r.next_open is not None for r in results[:kestrel])
+    assert results[kestrel].open_now is None and results[kestrel].distance_km > 30
+
+
+def test_a_near_place_of_unknown_hours_comes_before_one_surely_closed(
+    tucson_db: sqlite_utils.Database,
+) -> None:
+    noon = TUCSON_NOW + timedelta(hours=2)  # the shelter opens at 6 PM
+    found = search(tucson_db, ["detox", "shelter"], "85705", at=noon)
+    assert names(found)[1:] == ["Saguaro Recovery House", "Night Owl Shelter"]  # 3.5 km, 5.5 km
+
+
+def test_closed_places_come_in_the_order_they_open_then_nearest(
+    demo_db: sqlite_utils.Database,
+) -> None:
+    results = search(demo_db, ["harm_reduction"], "80203", at=NIGHT, limit=40)
+    known = [r for r in results if r.next_open is not None]
+    opening = [(r.next_open.astimezone(NIGHT.tzinfo).replace(minute=0), r.distance_km)
+               for r in known]  # fmt: skip
+    assert opening == sorted(opening)
+    van = names(results).index("Confluence Outreach Van")  # 0.3 mi, opens Friday
+    assert names(results).index("High Plains Naloxone Pickup – Federal") < van  # 3.9 mi, noon

@@ -230,6 +230,11 @@ def _show_after_hours(
     instead = after_hours.open_instead(context, needs, place, who, radius, window)
     # The intro says they are closed then: "may not take this person (closed then)" would
     # say it again, wrongly.
+    if window is not None:
+        # Closed through the span asked for, so all of them rank alike: what opens soonest
+        # is read from now, as on a night with no span named.
+        results = search(context.db, needs, place, radius_km=radius, at=context.now(),
+                         limit=FETCH, settings=context.settings, person=who) or results  # fmt: skip
     soonest = [replace(r, excludes=None) if r.excludes == CLOSED_THEN else r
                for r in results[: max(page_size(tracker) - len(instead), 1)]]  # fmt: skip
     words = replies.words(language)

@@ -18,9 +18,9 @@ from bot.nlu.lexicon import Lexicon
 from bot.nlu.message import MAX_CHARS, Message
 from bot.nlu.needs import NeedFinder, NeedMatch
 from bot.nlu.normalize import fold
-from bot.nlu.places import Gazetteer, find_location
+from bot.nlu.places import PREPOSITIONS, Gazetteer, find_location
 from bot.nlu.safety_model import SafetyModel, SafetyModelMissing
-from bot.nlu.service_names import ServiceNames
+from bot.nlu.service_names import NameMatch, ServiceNames
 from bot.nlu.training import TrainingData
 from bot.nlu.types import Entity, Location, Parse
 from directory.engine import Database
@@ -134,6 +134,9 @@ class Parser:
         text = message.text
         verdict = verdict or self.safety.assess(message)
         location = find_location(text, self.gazetteer)
+        services = self.service_names.find(text) if text else []
+        if location is not None and _inside_a_name(text, location, services):
+            location = None  # "aspen hollow detox", "lodestar lawrence st": a name, no town
         words = self.lexicon.find(text, (location.start, location.end) if location else None)
         # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
         needs = self.needs.find(text, also=lexicon.firm_needs(words))
@@ -159,6 +162,12 @@ class Parser:
         if needs and intent in (*SMALL_TALK, "select_result", "more_results"):
             # A message that names a need asks for it ("pt denies SI, requesting detox",
             # "thanks, shelter 80204", "more detox"): not small talk, not a follow-up.
+            intent = "find_resource"
+            confidence = dict(ranking).get(intent, confidence)
+        if (needs and intent == "check_availability" and _OPEN_WORD.search(text)
+                and not _BED_WORD.search(text)):  # fmt: skip
+            # "rehab boulder open tonight?", "psychiatrist, anything open": "open" asks
+            # about hours; only a word for beds makes it the bed board.
             intent = "find_resource"
             confidence = dict(ranking).get(intent, confidence)
         ruled = _by_rule(message, bool(needs), location is not None and _is_only(text, location))
@@ -192,10 +201,33 @@ class Parser:
             person=lexicon.person_of(words) | person.facts(text),
             when=when.of(text),
             lexicon=words,
-            services=self.service_names.find(text) if text else [],
+            services=services,
             asked_name=questions.asked_name(text),
             follow_up=questions.topic_of(text),
         )
+
+
+_WORDS = re.compile(r"[\w'’]+")
+
+
+def _inside_a_name(text: str, location: Location, services: list[NameMatch]) -> bool:
+    """Whether a town named bare is a word of a service's name the message says with the
+    word beside it ("Aspen" of "Aspen Hollow Detox", "Lawrence" of "Lodestar Lawrence
+    Street"); after "in" or "near" it is the town."""
+    if location.kind != "city" or not services:
+        return False
+    before = _WORDS.findall(text[: location.start].lower())
+    if before and before[-1] in PREPOSITIONS:
+        return False
+    after = _WORDS.findall(text[location.end :].lower())
+    spoken = fold(location.text)
+    phrases = [f"{before[-1]} {spoken}"] if before else []
+    phrases += [f"{spoken} {after[0]}"] if after else []
+    return any(f" {fold(p)} " in f" {_spaced(m.name)} " for p in phrases for m in services[:6])
+
+
+def _spaced(name: str) -> str:
+    return " ".join(_WORDS.findall(fold(name)))
 
 
 def _numbers(message: Message, intent: str) -> list[Entity]:
@@ -256,6 +288,12 @@ _BED_QUESTION = re.compile(
     r"^\W*(?:beds?|camas?)\b(?:\s+(?:in|near|en|cerca)\b|\W*$)",
     re.I,
 )
+_BED_WORD = re.compile(
+    r"\b(?:beds?|camas?|openings?|vacanc(?:y|ies)|space|spots?|cupos?|lugares|room|capacity|"
+    r"cots?|availability|available|disponibles?|full|llen[oa]s?|take|taking|accepting|wait)\b",
+    re.I,
+)
+_OPEN_WORD = re.compile(r"\b(?:open|abiert[oa]s?)\b", re.I)
 _STAFF_COUNT = re.compile(
     r"^\W*(?:we|we've|we have|tenemos|have|got)\b|"
     r"\b\d+\s+(?:beds?|camas?)\s+(?:open|left|free|available)\W*$|"
@@ -264,7 +302,22 @@ _STAFF_COUNT = re.compile(
 )
 
 
+# "ok what opens first", "what's open in the morning", "¿qué abre primero?": after a list
+# of what is closed, the next of them in the order they open, not the first one's details.
+_OPENS_FIRST = re.compile(
+    r"\b(?:what|which(?: one| place)?|anything|whats|what's|what is)\s+(?:opens|open|is open|"
+    r"will open|opens up)\b.{0,20}\b(?:first|soonest|earliest|next|early|in the morning|"
+    r"tomorrow)\b|"
+    r"\bwhen does (?:the )?(?:first|next) (?:one|place) open\b|"
+    r"\b(?:que|qué|cual|cuál)\s+(?:abre|abren|está abierto|esta abierto)\b.{0,20}"
+    r"\b(?:primero|antes|temprano|en la mañana|en la manana|mañana|manana)\b",
+    re.I,
+)
+
+
 def _by_rule(message: Message, has_needs: bool, only_place: bool) -> str | None:
+    if not has_needs and not only_place and _OPENS_FIRST.search(message.text):
+        return "more_results"
     if numbers.is_pick(message.folded):
         return "select_result"
     if _BED_QUESTION.search(message.text) and not _STAFF_COUNT.search(message.text):

@@ -111,7 +111,7 @@ _NOT_CITIES = {
 }
 
 
-_PREPOSITIONS = {"in", "near", "en", "around", "at", "by", "to", "from", "outside", "cerca"}
+PREPOSITIONS = {"in", "near", "en", "around", "at", "by", "to", "from", "outside", "cerca"}
 
 
 class City(NamedTuple):
@@ -302,7 +302,7 @@ def _city(text: str, gaz: Gazetteer) -> Location | None:
             row = gaz.city(text[start:end].rstrip(".,"), None)
             if row is None:
                 continue
-            after_preposition = i > 0 and words[i - 1].group(0).lower() in _PREPOSITIONS
+            after_preposition = i > 0 and words[i - 1].group(0).lower() in PREPOSITIONS
             if row.zips < 2 and not after_preposition:
                 continue  # a one-ZIP town named bare is more likely a word ("model")
             found.append((not after_preposition, -size, -row.zips, start, end, row))
@@ -318,7 +318,7 @@ def _fuzzy_city(text: str, words: list[re.Match[str]], gaz: Gazetteer) -> Locati
     if not names:
         return None
     for i, word in enumerate(words[:-1]):
-        if word.group(0).lower() in _PREPOSITIONS:
+        if word.group(0).lower() in PREPOSITIONS:
             target = words[i + 1]
             if len(target.group(0)) < 5:
                 continue
