@@ -51,7 +51,10 @@ def open_instead(
         context.db, kinds, place, radius_km=radius_km, at=context.now(), limit=40,
         settings=context.settings, person=who, window=window,
     )  # fmt: skip
-    usable = [r for r in found if r.open_then is True and r.excludes is None]
+    # Nearest, whatever the bed counts say: at night the question is where help is at all
+    # (a team that serves the area comes to you, so it counts as here).
+    usable = sorted((r for r in found if r.open_then is True and r.excludes is None),
+                    key=lambda r: r.distance_km or 0.0)  # fmt: skip
     chosen: list[SearchResult] = []
     for kind in kinds:
         best = next((r for r in usable if kind in r.needs and r not in chosen), None)
