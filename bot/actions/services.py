@@ -19,7 +19,10 @@ from rasa_sdk.types import DomainDict
 from bot import replies
 from bot.actions.base import WayfinderAction
 from bot.actions.search import _language, _role
+from directory import geo
 from directory.details import service_details
+from directory.sql import rows_in
+from directory.types import Place, Point
 
 LIST_SIZE = 5
 
@@ -51,6 +54,9 @@ class ActionFindService(WayfinderAction):
             dispatcher.utter_message(text=words["none"].format(name=asked.strip()))
             return []
         chosen = latest.get("chosen_service")
+        if not chosen and len(found) > 1:
+            found = self._in_area(tracker, found)
+            chosen = found[0]["id"] if len(found) == 1 else None
         if chosen:
             details = service_details(
                 self.context.db, chosen, self.context.now(), self.context.settings
@@ -75,3 +81,26 @@ class ActionFindService(WayfinderAction):
         ids = [m["id"] for m in listed]
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("results", ids), SlotSet("shown", ids), SlotSet("page", 0)]
+
+    def _in_area(self, tracker: Tracker, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Where the sender is known (a place this conversation gave), the services of that
+        name within the search radius of it, nearest first; all of them when none is (a
+        name asked about far away is still answered)."""
+        stored = tracker.get_slot("place")
+        if not isinstance(stored, dict):
+            return found
+        here = Place(**stored).point
+        radius = self.context.settings.radius_km
+        points = {
+            row[0]: Point(row[1], row[2])
+            for row in rows_in(
+                self.context.db,
+                "SELECT service_id, lat, lon FROM search_point WHERE service_id IN ({marks})",
+                [m["id"] for m in found],
+            )
+        }
+        near = sorted(
+            ((geo.haversine_km(here, points[m["id"]]), m) for m in found if m["id"] in points),
+            key=lambda pair: pair[0],
+        )
+        return [m for km, m in near if km <= radius] or found
