@@ -200,6 +200,13 @@ def result_line(
     return f"{number}. {result.name} - " + ", ".join(parts) + "." + tail
 
 
+def _footer(first: int, count: int, more: bool, language: str) -> str:
+    """ "Reply 1-3 for details, MORE for more." """
+    w = words(language)
+    span = f"{first}" if count == 1 else f"{first}-{first + count - 1}"
+    return w["reply"].format(span=span) + (f", {w['more']}." if more else ".")
+
+
 def results_text(
     header: str,
     results: Sequence[SearchResult],
@@ -212,14 +219,9 @@ def results_text(
 ) -> tuple[str, int]:
     """The header, numbered results and what to reply; with a character `budget` (SMS),
     as many results as fit. Returns the text and how many results it shows."""
-    w = words(language)
     for count in range(len(results), 0, -1):
         shown = results[:count]
-        last = first_number + count - 1
-        span = f"{first_number}" if count == 1 else f"{first_number}-{last}"
-        footer = w["reply"].format(span=span) + (
-            f", {w['more']}." if more or count < len(results) else "."
-        )
+        footer = _footer(first_number, count, more or count < len(results), language)
         lines = [header]
         lines += [
             result_line(first_number + i, r, language, role, now) for i, r in enumerate(shown)
@@ -248,7 +250,6 @@ def after_hours_text(
     the hand-off line, then what opens soonest. With a `budget` (SMS) the soonest give way
     first, down to one, then the open ones down to one; the intro and the line always
     stay. Returns the text and how many of each it shows."""
-    w = words(language)
 
     def text_of(n_instead: int, n_soonest: int) -> str:
         lines = [intro]
@@ -261,11 +262,9 @@ def after_hours_text(
             lines.append(soonest_header)
             lines += [result_line(n_instead + i + 1, r, language, role, now)
                       for i, r in enumerate(soonest[:n_soonest])]  # fmt: skip
-        total = n_instead + n_soonest
-        if total:
-            span = "1" if total == 1 else f"1-{total}"
-            lines.append(w["reply"].format(span=span) + (
-                f", {w['more']}." if more or n_soonest < len(soonest) else "."))  # fmt: skip
+        if n_instead + n_soonest:
+            lines.append(_footer(1, n_instead + n_soonest, more or n_soonest < len(soonest),
+                                 language))  # fmt: skip
         return "\n".join(lines)
 
     # What opens soonest is the way back to the help asked for: one of them stays while

@@ -239,7 +239,7 @@ def _details(
     service_needs = read_needs(db, ids, special)
     schedule_rows = _schedule_tuples(db, ids)
     counts = read_counts(db, ids)
-    bands: dict[Any, int] = {}
+    openings: dict[Any, int] = {}
     ranked = []
     for sid, candidate in candidates.items():
         state = (status.get(sid, "inactive") or "").lower()
@@ -284,7 +284,7 @@ def _details(
             opened, band = 2, NEVER - 1
         else:
             opened = 2
-            band = _hours_to_opening(spans, window[0] if window else at, tz, bands)
+            band = _hours_to_opening(spans, window[0] if window else at, tz, openings)
         rank = (excludes is not None or in_window is False, serves, fit, opened, band, room,
                 away)  # fmt: skip
         if in_window is False:

@@ -21,6 +21,7 @@ from directory.needs import load_needs
 from directory.types import Place
 
 INSTEAD = 2  # open services of other kinds offered at most
+CANDIDATES = 40  # ranked per kind-search; the nearest open one of each kind is among them
 LINES_BY_WEIGHT = ("crisis", "emergency", "information")  # the line of the weightiest need
 
 
@@ -48,7 +49,7 @@ def open_instead(
     if not kinds:
         return []
     found = search(
-        context.db, kinds, place, radius_km=radius_km, at=context.now(), limit=40,
+        context.db, kinds, place, radius_km=radius_km, at=context.now(), limit=CANDIDATES,
         settings=context.settings, person=who, window=window,
     )  # fmt: skip
     # Nearest, whatever the bed counts say: at night the question is where help is at all

@@ -54,8 +54,9 @@ class NeedFinder:
         self.vocabulary = sorted(
             {w for words in phrases.values() for p in words for w in p.split() if len(w) >= 5}
         )
-        self._skip = {w for ws in phrases.values() for p in ws for w in p.split()}
-        self._skip |= _NOT_CORRECTED
+        # Every word of a need's phrases, and words never corrected: none is a typo.
+        self.known_words = {w for ws in phrases.values() for p in ws for w in p.split()}
+        self.known_words |= _NOT_CORRECTED
 
     def find(self, text: str, also: Iterable[str] = ()) -> list[NeedMatch]:
         """Needs in order of appearance (each once), with the span that named them.
@@ -82,7 +83,7 @@ class NeedFinder:
 
     def _fix(self, word: str) -> str:
         lower = strip_accents(word.lower())
-        if len(lower) < 4 or not lower.isalpha() or lower in self._skip:
+        if len(lower) < 4 or not lower.isalpha() or lower in self.known_words:
             return word
         best = process.extractOne(
             lower, self.vocabulary, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF

@@ -105,7 +105,7 @@ class Parser:
         gazetteer = Gazetteer.from_db(db, default_state)
         finder = NeedFinder(synonyms)
         # A town or a need word is no service's own name ("Aurora", "Detox").
-        common = {*finder.vocabulary, *finder._skip,
+        common = {*finder.known_words,
                   *(w for name in gazetteer.state_city_names for w in name.split()),
                   *(w for name in gazetteer.places for w in name.split())}  # fmt: skip
         return cls(
@@ -135,7 +135,7 @@ class Parser:
         verdict = verdict or self.safety.assess(message)
         location = find_location(text, self.gazetteer)
         services = self.service_names.find(text) if text else []
-        if location is not None and _inside_a_name(text, location, services):
+        if location is not None and _inside_a_name(text, location, self.service_names, services):
             location = None  # "aspen hollow detox", "lodestar lawrence st": a name, no town
         words = self.lexicon.find(text, (location.start, location.end) if location else None)
         # "5150'd a lady, need a bed": the bed is the hold's, not a shelter's.
@@ -210,7 +210,9 @@ class Parser:
 _WORDS = re.compile(r"[\w'’]+")
 
 
-def _inside_a_name(text: str, location: Location, services: list[NameMatch]) -> bool:
+def _inside_a_name(
+    text: str, location: Location, names: ServiceNames, services: list[NameMatch]
+) -> bool:
     """Whether a town named bare is a word of a service's name the message says with the
     word beside it ("Aspen" of "Aspen Hollow Detox", "Lawrence" of "Lodestar Lawrence
     Street"); after "in" or "near" it is the town."""
@@ -220,14 +222,9 @@ def _inside_a_name(text: str, location: Location, services: list[NameMatch]) -> 
     if before and before[-1] in PREPOSITIONS:
         return False
     after = _WORDS.findall(text[location.end :].lower())
-    spoken = fold(location.text)
-    phrases = [f"{before[-1]} {spoken}"] if before else []
-    phrases += [f"{spoken} {after[0]}"] if after else []
-    return any(f" {fold(p)} " in f" {_spaced(m.name)} " for p in phrases for m in services[:6])
-
-
-def _spaced(name: str) -> str:
-    return " ".join(_WORDS.findall(fold(name)))
+    phrases = [f"{before[-1]} {location.text}"] if before else []
+    phrases += [f"{location.text} {after[0]}"] if after else []
+    return names.say_any(services, phrases)
 
 
 def _numbers(message: Message, intent: str) -> list[Entity]:

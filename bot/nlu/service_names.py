@@ -46,6 +46,7 @@ class ServiceNames:
     def __init__(self, names: Iterable[tuple[str, str]], common: Iterable[str] = ()) -> None:
         self.names = dict(names)  # service id → name as published
         self.folded = {service_id: fold(name) for service_id, name in self.names.items()}
+        self.spaced = {i: f" {' '.join(_WORD.findall(name))} " for i, name in self.folded.items()}
         by_word: dict[str, set[str]] = defaultdict(set)
         for service_id, name in self.folded.items():
             for word in _WORD.findall(name):
@@ -82,6 +83,11 @@ class ServiceNames:
                  for i in candidates]  # fmt: skip
         found.sort(key=lambda m: (-m.score, m.name))
         return found
+
+    def say_any(self, found: list[NameMatch], phrases: Iterable[str], best: int = 6) -> bool:
+        """Whether one of the `best` names found holds one of the phrases, word for word."""
+        wanted = [f" {' '.join(_WORD.findall(fold(p)))} " for p in phrases]
+        return any(w in self.spaced[m.service_id] for w in wanted for m in found[:best])
 
 
 def clear_choice(found: list[NameMatch]) -> NameMatch | None:
